@@ -1,0 +1,194 @@
+"""Signing in and out, invitations, password resets, the account page and language."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.accounts import services
+from app.accounts.access import home_endpoint
+from app.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+)
+from app.audit.services import audit
+from app.extensions import db
+from app.mail.services import MailError
+from app.tenancy.context import current_practice
+from app.web.forms import LanguageForm
+from app.web.navigation import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+Page = Response | str | tuple[str, int]
+
+
+def _sign_in(user: services.User) -> Response:
+    """Open a server-side session for user and go to their page."""
+    lang = session.get("lang")
+    session.clear()  # a fresh session on sign-in: nothing carried over from before (fixation)
+    if lang:
+        session["lang"] = lang
+    services.start_session(user, request.user_agent.string)
+    login_user(user)
+    return redirect(url_for(home_endpoint(user.role)), 303)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Page:
+    """The practice's sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user.role)))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            target = safe_next(form.next.data, f"/{current_practice().slug}/")
+            response = _sign_in(user)
+            return redirect(target, 303) if target else response
+        # The same words whether the address exists or not.
+        form.form_errors.append(_("This e-mail address and password do not match. Try again, or reset your password."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """End this session, here and on the server."""
+    # CSRFProtect has already checked the token of this POST.
+    services.sign_out(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("practice.accounts.login"), 303)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> Page:
+    """Choose a name and password through an invitation link."""
+    try:
+        invitation = services.redeemable_token(token, services.TokenPurpose.INVITATION)
+    except services.AccountError as error:
+        return render_template("accounts/link_invalid.html", message=str(error)), 410
+    invited = services.user_by_id(invitation.user_id)
+    form = AcceptInvitationForm(obj=invited if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token, form.password.data, form.first_name.data, form.last_name.data
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            logout_user()
+            return _sign_in(user)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/accept_invitation.html", form=form, email=invited.email), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> Page:
+    """Ask for a reset link; the answer never tells whether the address exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.request_password_reset(form.email.data or "")
+        except MailError:
+            flash(_("The e-mail could not be sent just now. Try again in a few minutes."), "error")
+            return render_template("accounts/forgot_password.html", form=form), 503
+        flash(
+            _("If this address belongs to an account here, a link to choose a new password is on its way."),
+            "info",
+        )
+        return redirect(url_for("practice.accounts.login"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Page:
+    """Choose a new password through a reset link."""
+    try:
+        services.redeemable_token(token, services.TokenPurpose.PASSWORD_RESET)
+    except services.AccountError as error:
+        return render_template("accounts/link_invalid.html", message=str(error)), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your password has been changed. Sign in with your new password."), "success")
+            return redirect(url_for("practice.accounts.login"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> Page:
+    """The person's own details, which they may correct."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        changed = [
+            name
+            for name in ("first_name", "last_name", "phone", "address")
+            if (getattr(form, name).data or None) != (getattr(current_user, name) or None)
+        ]
+        for name in changed:
+            setattr(current_user, name, getattr(form, name).data or None)
+        if changed:
+            # Field names only: the values themselves stay out of the audit log.
+            audit("user.updated", "user", current_user.id, detail={"fields": changed})
+        db.session.commit()
+        flash(_("Your details have been saved."), "success")
+        return redirect(url_for("practice.accounts.account"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/account.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Page:
+    """Change the password; every other session of this person ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.password.data, current_user.session_secret
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "password").errors.append(str(error))
+        else:
+            flash(_("Your password has been changed. You were signed out everywhere else."), "success")
+            return redirect(url_for("practice.accounts.account"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.post("/language")
+def switch_language() -> Page:
+    """Switch the language; remembered on the account when signed in."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return render_template("errors/error.html", code=400, title=_("Bad request"), text=_("Choose Dutch or English.")), 400
+    if current_user.is_authenticated:
+        services.set_locale(current_user, form.locale.data)
+    session["lang"] = form.locale.data
+    target = safe_next(form.next.data, f"/{current_practice().slug}/")
+    return redirect(target or url_for("practice.accounts.login"), 303)

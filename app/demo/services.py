@@ -1,0 +1,62 @@
+"""The demo practice: three personas to try Koers with."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+
+from app.accounts import services as accounts
+from app.accounts.models import Role
+from app.extensions import db
+from app.tenancy import services as tenancy
+from app.tenancy.context import use_practice
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "Demopraktijk Koers"
+PERSONAS = (
+    (Role.PRACTICE_ADMIN, "admin@demo.test", "Ilse", "Bakker"),
+    (Role.COACH, "coach@demo.test", "Sanne", "Jansen"),
+    (Role.CLIENT, "client@demo.test", "Daan", "de Boer"),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    """What to print once: where to sign in and with what."""
+
+    url: str
+    emails: tuple[str, ...]
+    password: str
+
+
+def demo_exists() -> bool:
+    """True when the demo practice is there."""
+    return tenancy.find_practice(DEMO_SLUG) is not None
+
+
+def reset_demo(password: str | None = None) -> DemoLogins:
+    """Create the demo practice, replacing any earlier one with all its data."""
+    if demo_exists():
+        tenancy.delete_practice(DEMO_SLUG)
+    else:
+        # A file or key left over from an interrupted creation would block a new one.
+        tenancy.remove_practice_files(DEMO_SLUG)
+    password = password or current_app.config.get("DEMO_PASSWORD") or _generated_password()
+    practice, _link = tenancy.create_practice(DEMO_SLUG, DEMO_NAME, PERSONAS[0][1], is_demo=True)
+    with use_practice(practice):
+        admin = accounts.user_by_email(PERSONAS[0][1])
+        admin.first_name, admin.last_name = PERSONAS[0][2], PERSONAS[0][3]
+        accounts.set_password(admin, password)
+        coach = accounts.create_user(Role.COACH, PERSONAS[1][1], PERSONAS[1][2], PERSONAS[1][3], password=password)
+        client = accounts.create_user(Role.CLIENT, PERSONAS[2][1], PERSONAS[2][2], PERSONAS[2][3], password=password)
+        accounts.assign_coach(coach, client)
+        db.session.commit()
+    url = f"{current_app.config['BASE_URL'].rstrip('/')}/{DEMO_SLUG}/login"
+    return DemoLogins(url=url, emails=tuple(p[1] for p in PERSONAS), password=password)
+
+
+def _generated_password() -> str:
+    """Four groups of random letters: strong, and easy to type from a terminal."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))

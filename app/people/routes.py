@@ -1,0 +1,124 @@
+"""The practice admin's people page: everyone in the practice, invitations, deactivation."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.accounts import services as accounts
+from app.accounts.access import role_required
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.mail.services import MailError
+from app.people.forms import InviteForm
+from app.web.forms import ActionForm
+
+bp = Blueprint("people", __name__, url_prefix="/admin/people")
+
+
+def get_person_for_admin(user_id: int) -> User:
+    """The person with this id in this practice, for its practice admin; 404 otherwise."""
+    if current_user.role != Role.PRACTICE_ADMIN:
+        abort(404)
+    user = accounts.user_by_id(user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    form.coaches.choices = [(c.id, c.full_name) for c in accounts.coaches()]
+    return form
+
+
+def _page(form: InviteForm, status: int = 200) -> tuple[str, int]:
+    return (
+        render_template(
+            "people/index.html",
+            form=form,
+            people=accounts.list_users(),
+            pending=accounts.pending_invitation_user_ids(),
+            action_form=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@role_required(Role.PRACTICE_ADMIN)
+def index() -> tuple[str, int]:
+    """Everyone in the practice, with the invitation form."""
+    return _page(_invite_form())
+
+
+@bp.post("/invite")
+@role_required(Role.PRACTICE_ADMIN)
+def invite() -> Response | tuple[str, int]:
+    """Create a person and mail them an invitation link."""
+    form = _invite_form()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    try:
+        user, _link = accounts.invite_user(
+            current_user, form.role.data, form.email.data, form.first_name.data, form.last_name.data,
+            form.coaches.data or [],
+        )
+    except accounts.AccountError as error:
+        db.session.rollback()
+        form.email.errors.append(str(error))
+        return _page(form, 422)
+    except MailError:
+        flash(_("The person was added, but the invitation e-mail could not be sent. Use 'Send invitation again'."), "error")
+        return redirect(url_for("practice.people.index"), 303)
+    flash(_("Invitation sent to %(name)s.", name=user.full_name), "success")
+    return redirect(url_for("practice.people.index"), 303)
+
+
+@bp.post("/<int:user_id>/resend")
+@role_required(Role.PRACTICE_ADMIN)
+def resend(user_id: int) -> Response:
+    """Send a fresh invitation link; earlier links stop working."""
+    person = get_person_for_admin(user_id)
+    if person.password_hash is not None:
+        flash(_("%(name)s has already accepted the invitation.", name=person.full_name), "info")
+        return redirect(url_for("practice.people.index"), 303)
+    link = accounts.send_invitation(person, current_user)
+    db.session.commit()
+    try:
+        accounts.mail_invitation(person, link)
+    except MailError:
+        flash(_("The invitation e-mail could not be sent. Try again in a few minutes."), "error")
+    else:
+        flash(_("A new invitation was sent to %(name)s.", name=person.full_name), "success")
+    return redirect(url_for("practice.people.index"), 303)
+
+
+@bp.post("/<int:user_id>/deactivate")
+@role_required(Role.PRACTICE_ADMIN)
+def deactivate(user_id: int) -> Response:
+    """Block a person from signing in and end their sessions."""
+    return _set_active(user_id, False)
+
+
+@bp.post("/<int:user_id>/activate")
+@role_required(Role.PRACTICE_ADMIN)
+def activate(user_id: int) -> Response:
+    """Let a deactivated person sign in again."""
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool) -> Response:
+    person = get_person_for_admin(user_id)
+    try:
+        accounts.set_active(current_user, person, active)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        if active:
+            flash(_("%(name)s can sign in again.", name=person.full_name), "success")
+        else:
+            flash(_("%(name)s can no longer sign in.", name=person.full_name), "success")
+    return redirect(url_for("practice.people.index"), 303)

@@ -1,0 +1,1 @@
+"""Background jobs, run by APScheduler in exactly one process."""

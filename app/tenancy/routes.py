@@ -1,0 +1,32 @@
+"""The /<practice>/ URL prefix: every practice page is found through it."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g
+
+from app.tenancy import services
+from app.tenancy.context import current_practice_or_none, select_practice
+
+bp = Blueprint("practice", __name__, url_prefix="/<slug:practice>")
+
+
+@bp.url_value_preprocessor
+def load_practice(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Select the practice named in the URL, or answer 404 / 503."""
+    slug = (values or {}).pop("practice", None)
+    practice = services.find_practice(slug) if slug else None
+    if practice is None:
+        abort(404)
+    if not services.is_current(practice.slug):
+        g.koers_unavailable = True
+        abort(503)
+    select_practice(practice)
+
+
+@bp.url_defaults
+def add_practice(endpoint: str, values: dict[str, Any]) -> None:
+    """url_for() inside a practice links within the same practice."""
+    practice = current_practice_or_none()
+    if practice is not None:
+        values.setdefault("practice", practice.slug)

@@ -1,0 +1,1 @@
+"""Encryption at rest: per-practice data keys wrapped by the instance master key."""
