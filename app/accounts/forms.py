@@ -1,7 +1,11 @@
 """Sign-in, invitation, password and profile forms."""
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
@@ -18,13 +22,20 @@ class LoginForm(FlaskForm):
 class _NewPasswordMixin:
     password = PasswordField(
         _l("New password"),
-        description=_l("At least 10 characters. A few unrelated words make a strong password."),
         validators=[DataRequired(_l("Choose a password.")), Length(max=1024)],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.password.description = ngettext(
+            "At least %(num)d character. A few unrelated words make a strong password.",
+            "At least %(num)d characters. A few unrelated words make a strong password.",
+            current_app.config["PASSWORD_MIN_LENGTH"],
+        )
 
 
 class AcceptInvitationForm(_NewPasswordMixin, FlaskForm):

@@ -5,6 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from zxcvbn import zxcvbn
 
 # zxcvbn scores 0-4; 3 means "safely unguessable: moderate protection from offline attacks".
@@ -53,9 +54,9 @@ def password_problem(password: str, user_inputs: list[str]) -> str | None:
     """Why password may not be used, in the user's language; None when it is fine."""
     cfg = current_app.config
     if len(password) < cfg["PASSWORD_MIN_LENGTH"]:
-        return _("Use at least %(n)d characters.", n=cfg["PASSWORD_MIN_LENGTH"])
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", cfg["PASSWORD_MIN_LENGTH"])
     if len(password) > cfg["PASSWORD_MAX_LENGTH"]:
-        return _("Use at most %(n)d characters.", n=cfg["PASSWORD_MAX_LENGTH"])
+        return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", cfg["PASSWORD_MAX_LENGTH"])
     inputs = [part for value in user_inputs for part in value.replace("@", " ").replace(".", " ").split() if part]
     if zxcvbn(password, user_inputs=inputs, max_length=128)["score"] < MIN_STRENGTH:
         return _(

@@ -25,7 +25,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         500: (_("Something went wrong"), _("An error occurred on our side. Nothing you entered was saved; please try again.")),
         503: (
             _("Temporarily unavailable"),
-            _("This practice is being updated and will be back shortly. Please try again in a few minutes."),
+            _("Koers is being updated for this practice and will be back shortly. Please try again in a few minutes."),
         ),
     }
 

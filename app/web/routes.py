@@ -30,7 +30,7 @@ def find() -> Response | tuple[str, int]:
     """Go to the sign-in page of the practice whose address was entered."""
     slug = (request.form.get("practice") or "").strip().lower()
     if find_practice(slug) is None:
-        return render_template("web/index.html", error=_("No practice uses this address. Check the spelling.")), 404
+        return render_template("web/index.html", error=_("No practice uses this web address. Check the spelling.")), 404
     return redirect(url_for("practice.accounts.login", practice=slug), 303)
 
 
