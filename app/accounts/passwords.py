@@ -10,6 +10,7 @@ from zxcvbn import zxcvbn
 
 # zxcvbn scores 0-4; 3 means "safely unguessable: moderate protection from offline attacks".
 MIN_STRENGTH = 3
+ZXCVBN_MAX_LENGTH = 128
 # Checked against a constant hash when no account matches, so failures take equal time.
 _DUMMY_PASSWORD = "koers-no-such-account"
 
@@ -57,8 +58,11 @@ def password_problem(password: str, user_inputs: list[str]) -> str | None:
         return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", cfg["PASSWORD_MIN_LENGTH"])
     if len(password) > cfg["PASSWORD_MAX_LENGTH"]:
         return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", cfg["PASSWORD_MAX_LENGTH"])
-    inputs = [part for value in user_inputs for part in value.replace("@", " ").replace(".", " ").split() if part]
-    if zxcvbn(password, user_inputs=inputs, max_length=128)["score"] < MIN_STRENGTH:
+    # Whole values too: the parts alone let "alice@een.test" itself pass as a password.
+    parts = [part for value in user_inputs for part in value.replace("@", " ").replace(".", " ").split() if part]
+    inputs = [*user_inputs, *parts]
+    # zxcvbn raises beyond its max_length; judging the first 128 characters keeps long passwords allowed.
+    if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=inputs, max_length=ZXCVBN_MAX_LENGTH)["score"] < MIN_STRENGTH:
         return _(
             "This password is too easy to guess: it is common, or made of your name, "
             "e-mail address or a simple pattern. A few unrelated words or a longer "

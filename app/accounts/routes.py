@@ -28,12 +28,16 @@ bp = Blueprint("accounts", __name__)
 Page = Response | str | tuple[str, int]
 
 
-def _sign_in(user: services.User) -> Response:
-    """Open a server-side session for user and go to their page."""
-    lang = session.get("lang")
-    session.clear()  # a fresh session on sign-in: nothing carried over from before (fixation)
+def _fresh_session(lang: str | None) -> None:
+    """Empty the browser's session (nothing carried over: no fixation), keeping its language."""
+    session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _sign_in(user: services.User) -> Response:
+    """Open a server-side session for user and go to their page."""
+    _fresh_session(user.locale or session.get("lang"))
     services.start_session(user, request.user_agent.string)
     login_user(user)
     return redirect(url_for(home_endpoint(user.role)), 303)
@@ -64,9 +68,10 @@ def login() -> Page:
 def logout() -> Response:
     """End this session, here and on the server."""
     # CSRFProtect has already checked the token of this POST.
+    lang = current_user.locale or session.get("lang")
     services.sign_out(current_user)
     logout_user()
-    session.clear()
+    _fresh_session(lang)
     flash(_("You are signed out."), "info")
     return redirect(url_for("practice.accounts.login"), 303)
 
@@ -104,8 +109,9 @@ def forgot_password() -> Page:
         try:
             services.request_password_reset(form.email.data or "")
         except MailError:
-            flash(_("The e-mail could not be sent just now. Try again in a few minutes."), "error")
-            return render_template("accounts/forgot_password.html", form=form), 503
+            # Answer as always: an error only for known addresses would reveal who has an account.
+            # The mail service has logged the failure for the operator.
+            pass
         flash(
             _("If this address belongs to an account here, a link to choose a new password is on its way."),
             "info",

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import DDL, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.extensions import db
 from app.tenancy.models import PracticeModel
 from app.timeutil import UTCDateTime
 
@@ -37,3 +38,19 @@ APPEND_ONLY_TRIGGERS = (
 )
 for _statement in APPEND_ONLY_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", DDL(_statement))
+
+
+class AuditAnchor(db.Model):
+    """The newest audit event of a practice as last seen, kept in the platform store.
+
+    A hash chain shows edited or removed rows in its middle, but not rows cut off
+    at its end; the anchor, kept outside the practice file, shows those too.
+    """
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_slug: Mapped[str] = mapped_column(String(40), unique=True)
+    event_id: Mapped[int] = mapped_column()
+    event_hash: Mapped[str] = mapped_column(String(64))
+    anchored_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,8 +10,10 @@ from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.audit.models import AuditEvent
+from app.audit.models import AuditAnchor, AuditEvent
 from app.extensions import db
+from app.tenancy.context import current_practice
+from app.tenancy.sqlite import writing
 from app.timeutil import utcnow
 
 GENESIS_HASH = "0" * 64
@@ -91,8 +93,14 @@ class ChainReport:
         return self.first_broken_id is None
 
 
+def _anchor() -> AuditAnchor | None:
+    return db.session.scalar(select(AuditAnchor).where(AuditAnchor.practice_slug == current_practice().slug))
+
+
 def verify_chain() -> ChainReport:
     """Recompute the current practice's chain and report the first row that does not fit."""
+    anchor = _anchor()
+    anchored_seen = anchor is None
     prev_hash = GENESIS_HASH
     count = 0
     for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(500):
@@ -101,5 +109,32 @@ def verify_chain() -> ChainReport:
             return ChainReport(count, event.id, "does not follow the previous event (removed or reordered rows)")
         if _event_hash(prev_hash, _fields(event)) != event.hash:
             return ChainReport(count, event.id, "its content does not match its hash (edited row)")
+        if anchor is not None and event.id == anchor.event_id:
+            if event.hash != anchor.event_hash:
+                return ChainReport(count, event.id, "differs from the event anchored in the platform store (rewritten chain)")
+            anchored_seen = True
         prev_hash = event.hash
+    if not anchored_seen:
+        return ChainReport(
+            count,
+            anchor.event_id,
+            f"is missing, though it was anchored on {anchor.anchored_at:%Y-%m-%d %H:%M} UTC (events removed from the end)",
+        )
     return ChainReport(count, None, None)
+
+
+def anchor_chain() -> dict[str, int]:
+    """Record the current practice's newest event in the platform store (commit after)."""
+    newest = db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    if newest is None:
+        return {"anchored": 0}
+    with writing():
+        anchor = _anchor()
+        if anchor is None:
+            anchor = AuditAnchor(practice_slug=current_practice().slug)
+            db.session.add(anchor)
+        anchor.event_id, anchor.event_hash, anchor.anchored_at = newest.id, newest.hash, utcnow()
+        db.session.flush()
+    return {"anchored": 1}

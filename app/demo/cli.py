@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from app.demo.services import DEMO_SLUG, demo_exists, reset_demo
 
 
+# with_appcontext: `flask` pushes a context itself, but app.test_cli_runner() only does so for wrapped commands.
 @click.command("demo")
+@with_appcontext
 @click.option("--if-missing", is_flag=True, help="Only create it when there is no demo practice yet.")
 @click.option("--password", default=None, help="Password for the demo accounts (default: KOERS_DEMO_PASSWORD or generated).")
 def demo_command(if_missing: bool, password: str | None) -> None:

@@ -42,16 +42,22 @@ def reset_demo(password: str | None = None) -> DemoLogins:
     else:
         # A file or key left over from an interrupted creation would block a new one.
         tenancy.remove_practice_files(DEMO_SLUG)
-    password = password or current_app.config.get("DEMO_PASSWORD") or _generated_password()
+    # str(): KOERS_* values are parsed as JSON, so a numeric password would arrive as an int.
+    password = str(password or current_app.config.get("DEMO_PASSWORD") or _generated_password())
     practice, _link = tenancy.create_practice(DEMO_SLUG, DEMO_NAME, PERSONAS[0][1], is_demo=True)
-    with use_practice(practice):
-        admin = accounts.user_by_email(PERSONAS[0][1])
-        admin.first_name, admin.last_name = PERSONAS[0][2], PERSONAS[0][3]
-        accounts.set_password(admin, password)
-        coach = accounts.create_user(Role.COACH, PERSONAS[1][1], PERSONAS[1][2], PERSONAS[1][3], password=password)
-        client = accounts.create_user(Role.CLIENT, PERSONAS[2][1], PERSONAS[2][2], PERSONAS[2][3], password=password)
-        accounts.assign_coach(coach, client)
-        db.session.commit()
+    try:
+        with use_practice(practice):
+            admin = accounts.user_by_email(PERSONAS[0][1])
+            admin.first_name, admin.last_name = PERSONAS[0][2], PERSONAS[0][3]
+            accounts.set_password(admin, password)
+            coach = accounts.create_user(Role.COACH, PERSONAS[1][1], PERSONAS[1][2], PERSONAS[1][3], password=password)
+            client = accounts.create_user(Role.CLIENT, PERSONAS[2][1], PERSONAS[2][2], PERSONAS[2][3], password=password)
+            accounts.assign_coach(coach, client)
+            db.session.commit()
+    except BaseException:
+        # A half-made demo would pass for a finished one under --if-missing.
+        tenancy.delete_practice(DEMO_SLUG)
+        raise
     url = f"{current_app.config['BASE_URL'].rstrip('/')}/{DEMO_SLUG}/login"
     return DemoLogins(url=url, emails=tuple(p[1] for p in PERSONAS), password=password)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +26,11 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter an e-mail address.")), Length(max=254)])
     role = SelectField(
         _l("Role"),
-        choices=[(Role.COACH, _l("Coach")), (Role.CLIENT, _l("Client")), (Role.PRACTICE_ADMIN, _l("Practice admin"))],
+        choices=[
+            SelectChoice(Role.COACH, _l("Coach")),
+            SelectChoice(Role.CLIENT, _l("Client")),
+            SelectChoice(Role.PRACTICE_ADMIN, _l("Practice admin")),
+        ],
         validators=[DataRequired(_l("Choose a role."))],
     )
     coaches = CheckboxesField(_l("Coaches (for a client)"), coerce=int, validate_choice=True)

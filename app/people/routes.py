@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts import services as accounts
 from app.accounts.access import role_required
@@ -29,7 +30,7 @@ def get_person_for_admin(user_id: int) -> User:
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.coaches.choices = [(c.id, c.full_name) for c in accounts.coaches()]
+    form.coaches.choices = [SelectChoice(c.id, c.full_name) for c in accounts.coaches()]
     return form
 
 

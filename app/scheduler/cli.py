@@ -5,12 +5,14 @@ import os
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from app.scheduler.runner import SchedulerAlreadyRunning, acquire_lock, build_scheduler
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler_command() -> None:
     """Run the background jobs in this process, until stopped (one per installation)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -28,6 +30,7 @@ def scheduler_command() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="$HOST or 127.0.0.1")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="$PORT or 5000")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the background jobs in this process.")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask, g
 
 from app.accounts.services import purge_expired
+from app.audit.services import anchor_chain
 from app.extensions import db
 from app.tenancy.context import use_practice
 from app.tenancy.services import list_practices
@@ -35,6 +36,11 @@ def for_each_practice(work: Callable[[], Counts]) -> dict[str, Counts | str]:
 def purge_expired_links() -> dict[str, Counts | str]:
     """Remove expired or used one-time links and long-ended sessions in every practice."""
     return for_each_practice(purge_expired)
+
+
+def anchor_audit_chains() -> dict[str, Counts | str]:
+    """Record every practice's newest audit event outside its file."""
+    return for_each_practice(anchor_chain)
 
 
 def run_job(app: Flask, job_id: str, job: Callable[[], object]) -> None:

@@ -31,8 +31,12 @@ def list_command() -> None:
         click.echo("No practices yet. Create one with: flask --app wsgi practices create SLUG --name NAME --admin-email EMAIL")
         return
     for practice in practices:
-        pending = services.pending_migrations(practice.slug)
-        schema = f"{len(pending)} migration(s) pending" if pending else "schema current"
+        try:
+            pending = services.pending_migrations(practice.slug)
+        except services.PracticeFileMissing:
+            schema = "FILE MISSING (restore it from a backup)"
+        else:
+            schema = f"{len(pending)} migration(s) pending" if pending else "schema current"
         click.echo(f"{practice.slug}\t{practice.status}\t{schema}\t{practice.name}")
 
 

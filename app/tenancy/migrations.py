@@ -31,6 +31,22 @@ def p0001_practices(db: Database) -> None:
     )
 
 
+@platform_migrations()
+def p0002_audit_anchors(db: Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE audit_anchors (
+            id INTEGER NOT NULL PRIMARY KEY,
+            practice_slug VARCHAR(40) NOT NULL UNIQUE,
+            event_id INTEGER NOT NULL,
+            event_hash VARCHAR(64) NOT NULL,
+            anchored_at VARCHAR(32) NOT NULL
+        );
+        """,
+    )
+
+
 @practice_migrations()
 def t0001_accounts_and_audit(db: Database) -> None:
     _run_script(db,

@@ -1,6 +1,7 @@
 """Practices: creating, finding, migrating and removing their files."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from app.tenancy.context import PracticeRef, practice_engines, use_practice
 from app.tenancy.models import Practice, PracticeStatus
 from app.tenancy.slugs import RESERVED_SLUGS, is_valid_slug
 from app.tenancy.sqlite import create_private_file, open_connection, writing
+
+log = logging.getLogger(__name__)
 
 
 class PracticeError(ValueError):
@@ -65,9 +68,21 @@ def count_practices() -> int:
     return db.session.scalar(select(func.count()).select_from(Practice)) or 0
 
 
+class PracticeFileMissing(PracticeError):
+    """A listed practice has no file: restore it from a backup."""
+
+
+def existing_file(slug: str) -> Path:
+    """The practice's file; raises PracticeFileMissing rather than creating an empty one."""
+    path = practice_engines().path_for(slug)
+    if not path.exists():
+        raise PracticeFileMissing(f"the file of practice '{slug}' is missing: {path}")
+    return path
+
+
 def pending_migrations(slug: str) -> list[str]:
     """Migrations the practice's file still lacks (read-only)."""
-    conn = open_connection(practice_engines().path_for(slug), current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    conn = open_connection(existing_file(slug), current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     try:
         return migrations.pending(conn, migrations.practice_migrations)
     finally:
@@ -79,7 +94,11 @@ def is_current(slug: str) -> bool:
     checked: set[str] = current_app.extensions.setdefault("koers_current_schemas", set())
     if slug in checked:
         return True
-    if pending_migrations(slug):
+    try:
+        if pending_migrations(slug):
+            return False
+    except PracticeFileMissing:
+        log.error("practice %s is listed but its file is missing", slug)
         return False
     checked.add(slug)
     return True
@@ -87,7 +106,7 @@ def is_current(slug: str) -> bool:
 
 def migrate_practice(slug: str) -> list[str]:
     """Apply pending migrations to one practice file; returns their names."""
-    conn = open_connection(practice_engines().path_for(slug), current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    conn = open_connection(existing_file(slug), current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     try:
         return migrations.apply(conn, migrations.practice_migrations)
     finally:

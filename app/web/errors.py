@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template
+from markupsafe import escape
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -31,10 +32,14 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
-    """The error page for code."""
+    """The error page for code; a bare page if even that cannot be rendered."""
     messages = _messages()
     title, text = messages.get(code, messages[500] if code >= 500 else messages[400])
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+    except Exception as error:  # the layout needs the database; it may be what failed
+        log.error("error page could not be rendered: %s", type(error).__name__)
+        return f"<!doctype html><title>{code}</title><h1>{escape(title)}</h1><p>{escape(detail or text)}</p>", code
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:

@@ -22,9 +22,13 @@ def select_locale() -> str:
         return user_locale
     if supported(session.get("lang")):
         return session["lang"]
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or current_app.config[
-        "DEFAULT_LOCALE"
-    ]
+    # By the browser's order of preference, on the primary subtag: "nl-BE, en;q=0.9" is Dutch
+    # (werkzeug's best_match would prefer the exact, lower-rated "en").
+    for value, _quality in request.accept_languages:
+        primary = value.split("-")[0].lower()
+        if supported(primary):
+            return primary
+    return current_app.config["DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:
