@@ -372,3 +372,13 @@ def test_it_refuses_to_work_in_a_practice_ref_with_a_bad_slug(app):
     with app.app_context(), use_practice(bad):
         with pytest.raises(ValueError, match="invalid practice slug"):
             db.session.scalar(select(User).limit(1))
+
+
+def test_it_shows_an_unknown_page_inside_a_practice_as_signed_in(as_persona):
+    alice = as_persona("alice")
+    page = alice.get("/praktijk-een/no-such-page")
+    assert page.status_code == 404
+    text = page.get_data(as_text=True)
+    # The practice's header and the person's menu stay, so the way back is one click.
+    assert "Praktijk Een" in text
+    assert 'action="/praktijk-een/logout"' in text

@@ -60,7 +60,9 @@ def password_problem(password: str, user_inputs: list[str]) -> str | None:
         return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", cfg["PASSWORD_MAX_LENGTH"])
     # Whole values too: the parts alone let "alice@een.test" itself pass as a password.
     parts = [part for value in user_inputs for part in value.replace("@", " ").replace(".", " ").split() if part]
-    inputs = [*user_inputs, *parts]
+    # Neighbouring parts joined too: "alicetest2024" is a first and last name with a year.
+    joined = ["".join(pair) for pair in zip(parts, parts[1:], strict=False)]
+    inputs = [*user_inputs, *parts, *joined]
     # zxcvbn raises beyond its max_length; judging the first 128 characters keeps long passwords allowed.
     if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=inputs, max_length=ZXCVBN_MAX_LENGTH)["score"] < MIN_STRENGTH:
         return _(

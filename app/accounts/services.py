@@ -204,10 +204,17 @@ def mail_invitation(user: User, link: str) -> None:
 
 
 def invite_user(
-    inviter: User, role: str, email: str, first_name: str, last_name: str, coach_ids: list[int]
+    inviter: User,
+    role: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    coach_ids: list[int],
+    locale: str | None = None,
 ) -> tuple[User, str]:
-    """Create a person, assign their coaches and send the invitation link; commits."""
+    """Create a person, assign their coaches and send the invitation link in their language; commits."""
     user = create_user(role, email, first_name, last_name)
+    user.locale = locale
     audit("user.created", "user", user.id, actor=inviter, detail={"role": role})
     if role == Role.CLIENT:
         for coach_id in coach_ids:

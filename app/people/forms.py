@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import Role
@@ -32,6 +32,12 @@ class InviteForm(FlaskForm):
             SelectChoice(Role.PRACTICE_ADMIN, _l("Practice admin")),
         ],
         validators=[DataRequired(_l("Choose a role."))],
+    )
+    locale = SelectField(
+        _l("Language of the invitation and the account"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+        validate_choice=False,  # left out, it is the admin's own language
+        validators=[Optional(), AnyOf(("nl", "en"), _l("Choose Dutch or English."))],
     )
     coaches = CheckboxesField(_l("Coaches (for a client)"), coerce=int, validate_choice=True)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -30,6 +31,8 @@ def get_person_for_admin(user_id: int) -> User:
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
+    if not form.is_submitted():
+        form.locale.data = str(get_locale())  # the admin's own language, unless changed
     form.coaches.choices = [SelectChoice(c.id, c.full_name) for c in accounts.coaches()]
     return form
 
@@ -64,7 +67,7 @@ def invite() -> Response | tuple[str, int]:
     try:
         user, _link = accounts.invite_user(
             current_user, form.role.data, form.email.data, form.first_name.data, form.last_name.data,
-            form.coaches.data or [],
+            form.coaches.data or [], form.locale.data or str(get_locale()),
         )
     except accounts.AccountError as error:
         db.session.rollback()

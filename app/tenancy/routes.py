@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort
 
 from app.tenancy import services
 from app.tenancy.context import current_practice_or_none, select_practice
@@ -19,9 +19,18 @@ def load_practice(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if practice is None:
         abort(404)
     if not services.is_current(practice.slug):
-        g.koers_unavailable = True
         abort(503)
     select_practice(practice)
+
+
+def select_practice_of_unknown_page(path: str) -> None:
+    """For a 404 under /<slug>/ that matched no route: show the page within that practice."""
+    if current_practice_or_none() is not None:
+        return
+    slug = path.lstrip("/").split("/", 1)[0]
+    practice = services.find_practice(slug)
+    if practice is not None and services.is_current(practice.slug):
+        select_practice(practice)
 
 
 @bp.url_defaults

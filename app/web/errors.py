@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from markupsafe import escape
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.tenancy.routes import select_practice_of_unknown_page
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
+    if error.code == 404:
+        # A mistyped page inside a practice still shows that practice's header and sign-in state.
+        select_practice_of_unknown_page(request.path)
     return render_error(error.code or 500)
 
 
