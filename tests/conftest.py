@@ -170,7 +170,7 @@ def bare_app(instance: Path, _smtp_server: Mailbox) -> Iterator[Flask]:
     """The app on an empty instance: no practices yet."""
     app = create_app(make_test_config(instance, _smtp_server.port))
     yield app
-    _close(app)
+    close_app(app)
 
 
 @pytest.fixture
@@ -185,7 +185,8 @@ def world(app: Flask) -> World:
     return app.config["WORLD"]
 
 
-def _close(app: Flask) -> None:
+def close_app(app: Flask) -> None:
+    """Close every database the app opened."""
     with app.app_context():
         practice_engines().dispose_all()
         db.session.remove()

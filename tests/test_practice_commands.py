@@ -18,8 +18,8 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.tenancy import migrations
 from app.tenancy import services as tenancy
-from app.tenancy.context import practice_engines, use_practice
-from tests.conftest import ONE, TWO, Visitor
+from app.tenancy.context import use_practice
+from tests.conftest import ONE, TWO, Visitor, close_app
 
 DEMO_EMAILS = {
     "admin@demo.test": "/demo/admin/people/",
@@ -291,11 +291,7 @@ def app_from_environment(instance: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("KOERS_ARGON2_PARALLELISM", "1")
     app = create_app()
     yield app
-    with app.app_context():
-        practice_engines().dispose_all()
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+    close_app(app)
 
 
 def test_it_gives_the_demo_personas_the_password_from_koers_demo_password(app_from_environment):

@@ -21,7 +21,7 @@ from app.tenancy.context import PracticeRef, practice_engines, use_practice
 from app.tenancy.models import Practice
 from app.tenancy.session import NoPracticeSelected
 from app.tenancy.sqlite import open_connection, writing
-from tests.conftest import ONE, PASSWORD, TWO, Visitor, make_test_config
+from tests.conftest import ONE, PASSWORD, TWO, Visitor, close_app, make_test_config
 
 BUSY_TIMEOUT_MS = 10_000  # the default in app.config.Defaults
 
@@ -115,11 +115,7 @@ def small_cache_app(tmp_path: Path, mailbox) -> Iterator[Flask]:
         for n in ("een", "twee", "drie", "vier"):
             tenancy.create_practice(f"praktijk-{n}", f"Praktijk {n}", f"baas@{n}.test")
     yield app
-    with app.app_context():
-        practice_engines().dispose_all()
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+    close_app(app)
 
 
 def test_it_keeps_no_more_practice_engines_open_than_the_cap(small_cache_app):

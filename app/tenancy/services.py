@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
@@ -80,13 +83,20 @@ def existing_file(slug: str) -> Path:
     return path
 
 
-def pending_migrations(slug: str) -> list[str]:
-    """Migrations the practice's file still lacks (read-only)."""
+@contextmanager
+def _practice_connection(slug: str) -> Iterator[sqlite3.Connection]:
+    """A plain connection to an existing practice file, closed afterwards."""
     conn = open_connection(existing_file(slug), current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     try:
-        return migrations.pending(conn, migrations.practice_migrations)
+        yield conn
     finally:
         conn.close()
+
+
+def pending_migrations(slug: str) -> list[str]:
+    """Migrations the practice's file still lacks (read-only)."""
+    with _practice_connection(slug) as conn:
+        return migrations.pending(conn, migrations.practice_migrations)
 
 
 def is_current(slug: str) -> bool:
@@ -106,11 +116,8 @@ def is_current(slug: str) -> bool:
 
 def migrate_practice(slug: str) -> list[str]:
     """Apply pending migrations to one practice file; returns their names."""
-    conn = open_connection(existing_file(slug), current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    try:
+    with _practice_connection(slug) as conn:
         return migrations.apply(conn, migrations.practice_migrations)
-    finally:
-        conn.close()
 
 
 def check_new_practice(slug: str, name: str, admin_email: str) -> str:
