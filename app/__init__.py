@@ -54,6 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _init_stores(app: Flask, instance: Path) -> None:
     """Wire the platform store, the practice engines and the key store."""
+    from app import models  # noqa: F401  (every table known before anything is queried)
+    from app.extensions import RoutingSession
+    from app.mail.services import init_outbox
+
+    init_outbox(RoutingSession)
     timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     platform = instance / "platform.sqlite"
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{platform}"

@@ -14,6 +14,8 @@ class Base(DeclarativeBase):
     """Declarative base shared by platform and practice models."""
 
 
+__all__ = ["Base", "RoutingSession", "babel", "csrf", "db", "login_manager"]
+
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 login_manager = LoginManager()
 csrf = CSRFProtect()

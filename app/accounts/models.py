@@ -38,6 +38,8 @@ class User(UserMixin, PracticeModel):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether notifications also arrive by e-mail (they always appear in the app).
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     # Set when the user is loaded for a request: the cookie's session secret (not a column).
     session_secret = None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -16,14 +17,18 @@ from app.accounts.forms import (
     ProfileForm,
     ResetPasswordForm,
 )
+from app.accounts.models import Role
 from app.audit.services import audit
 from app.extensions import db
 from app.mail.services import MailError
 from app.tenancy.context import current_practice
 from app.web.forms import LanguageForm
+from app.web.nav import NavItem, register_nav
 from app.web.navigation import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+register_nav(NavItem("practice.accounts.account", _l("My account"), Role.ALL, 90))
 
 Page = Response | str | tuple[str, int]
 

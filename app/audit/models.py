@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, String, Text, event
+from sqlalchemy import DDL, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.tenancy.models import PracticeModel
 from app.timeutil import UTCDateTime
+from app.vault.fields import EncryptedText
 
 
 class AuditEvent(PracticeModel):
@@ -54,3 +55,19 @@ class AuditAnchor(db.Model):
     event_id: Mapped[int] = mapped_column()
     event_hash: Mapped[str] = mapped_column(String(64))
     anchored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditChange(PracticeModel):
+    """The before and after of one corrected field, referenced by an audit event.
+
+    Kept apart from the event so that the chained log itself holds ids only, and so
+    that erasing a person can remove these values without breaking the chain.
+    """
+
+    __tablename__ = "audit_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    before: Mapped[str | None] = mapped_column(EncryptedText("audit_changes.before"))
+    after: Mapped[str | None] = mapped_column(EncryptedText("audit_changes.after"))

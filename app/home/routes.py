@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
 from app.accounts.access import home_endpoint, role_required
 from app.accounts.models import Role
+from app.web.nav import NavItem, register_nav
 
 bp = Blueprint("home", __name__)
+
+register_nav(NavItem("practice.home.coach", _l("My clients"), (Role.COACH,), 10))
+register_nav(NavItem("practice.home.client", _l("My programme"), (Role.CLIENT,), 10))
 
 
 @bp.get("/")

@@ -89,3 +89,37 @@ def _write_eml(message: EmailMessage) -> None:
         handle.write(message.as_bytes())
     # The file name only: the log must not carry addresses.
     log.warning("no SMTP server configured; mail written to %s", path)
+
+
+# Mail that belongs to a change waits for that change's commit: a rolled-back action sends nothing.
+_OUTBOX = "koers_outbox"
+
+
+def send_after_commit(to: str, template: str, **context: object) -> None:
+    """Render a mail now (in the active locale) and send it once the session commits."""
+    from app.extensions import db
+
+    subject, body = render_mail(template, **context)
+    db.session.info.setdefault(_OUTBOX, []).append((to, subject, body))
+
+
+def _flush_outbox(session: object) -> None:
+    queued = session.info.pop(_OUTBOX, [])  # type: ignore[attr-defined]
+    for to, subject, body in queued:
+        try:
+            send_mail(to, subject, body)
+        except MailError:
+            pass  # already logged; the in-app notice remains
+
+
+def _drop_outbox(session: object) -> None:
+    session.info.pop(_OUTBOX, None)  # type: ignore[attr-defined]
+
+
+def init_outbox(session_class: type) -> None:
+    """Send queued mail after commit, drop it after rollback."""
+    from sqlalchemy import event
+
+    if not event.contains(session_class, "after_commit", _flush_outbox):
+        event.listen(session_class, "after_commit", _flush_outbox)
+        event.listen(session_class, "after_rollback", _drop_outbox)

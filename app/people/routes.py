@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -15,8 +16,11 @@ from app.extensions import db
 from app.mail.services import MailError
 from app.people.forms import InviteForm
 from app.web.forms import ActionForm
+from app.web.nav import NavItem, register_nav
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
+
+register_nav(NavItem("practice.people.index", _l("People"), (Role.PRACTICE_ADMIN,), 10))
 
 
 def get_person_for_admin(user_id: int) -> User:

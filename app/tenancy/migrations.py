@@ -17,7 +17,7 @@ practice_migrations = Migrations("koers-practice")
 
 @platform_migrations()
 def p0001_practices(db: Database) -> None:
-    _run_script(db,
+    run_script(db,
         """
         CREATE TABLE practices (
             id INTEGER NOT NULL PRIMARY KEY,
@@ -33,7 +33,7 @@ def p0001_practices(db: Database) -> None:
 
 @platform_migrations()
 def p0002_audit_anchors(db: Database) -> None:
-    _run_script(
+    run_script(
         db,
         """
         CREATE TABLE audit_anchors (
@@ -49,7 +49,7 @@ def p0002_audit_anchors(db: Database) -> None:
 
 @practice_migrations()
 def t0001_accounts_and_audit(db: Database) -> None:
-    _run_script(db,
+    run_script(db,
         """
         CREATE TABLE users (
             id INTEGER NOT NULL PRIMARY KEY,
@@ -117,7 +117,7 @@ def t0001_accounts_and_audit(db: Database) -> None:
     )
 
 
-def _run_script(db: Database, script: str) -> None:
+def run_script(db: Database, script: str) -> None:
     """Run each statement of script inside the current transaction."""
     # sqlite3's executescript() commits first, which would break the all-or-nothing apply.
     statement = ""
@@ -154,3 +154,11 @@ def apply(conn: sqlite3.Connection, migrations: Migrations) -> list[str]:
             conn.execute("ROLLBACK")
         raise
     return names
+
+
+# Feature packages register their practice migrations in their own schema module; the
+# imports below fix the order in which they are applied. Append new ones at the end.
+from app.settings import schema as _settings_schema  # noqa: E402,F401,I001
+from app.clients import schema as _clients_schema  # noqa: E402,F401
+from app.audit import schema as _audit_schema  # noqa: E402,F401
+from app.notifications import schema as _notifications_schema  # noqa: E402,F401

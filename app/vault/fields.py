@@ -22,25 +22,35 @@ def keystore() -> KeyStore:
     return current_app.extensions["koers_keystore"]
 
 
-def encrypt_text(plaintext: str, purpose: str) -> bytes:
+def encrypt_bytes(plaintext: bytes, purpose: str) -> bytes:
     """AES-256-GCM ciphertext of plaintext, bound to the practice and the purpose."""
     slug = current_practice().slug
     nonce = secrets.token_bytes(_NONCE_BYTES)
     aad = f"{slug}|{purpose}".encode()
-    return _FORMAT + nonce + AESGCM(keystore().data_key(slug)).encrypt(nonce, plaintext.encode(), aad)
+    return _FORMAT + nonce + AESGCM(keystore().data_key(slug)).encrypt(nonce, plaintext, aad)
 
 
-def decrypt_text(blob: bytes, purpose: str) -> str:
-    """The plaintext of a value made by encrypt_text in the current practice."""
+def decrypt_bytes(blob: bytes, purpose: str) -> bytes:
+    """The plaintext of a value made by encrypt_bytes in the current practice."""
     slug = current_practice().slug
     if not blob.startswith(_FORMAT):
         raise DataKeyUnavailable("unknown ciphertext format")
     nonce = blob[1 : 1 + _NONCE_BYTES]
     aad = f"{slug}|{purpose}".encode()
     try:
-        return AESGCM(keystore().data_key(slug)).decrypt(nonce, blob[1 + _NONCE_BYTES :], aad).decode()
+        return AESGCM(keystore().data_key(slug)).decrypt(nonce, blob[1 + _NONCE_BYTES :], aad)
     except InvalidTag:
         raise DataKeyUnavailable("value cannot be decrypted with this practice's key") from None
+
+
+def encrypt_text(plaintext: str, purpose: str) -> bytes:
+    """Ciphertext of a text value (see encrypt_bytes)."""
+    return encrypt_bytes(plaintext.encode(), purpose)
+
+
+def decrypt_text(blob: bytes, purpose: str) -> str:
+    """The text of a value made by encrypt_text in the current practice."""
+    return decrypt_bytes(blob, purpose).decode()
 
 
 class EncryptedText(TypeDecorator):
@@ -62,3 +72,24 @@ class EncryptedText(TypeDecorator):
         if value is None:
             return None
         return decrypt_text(bytes(value), self.purpose)
+
+
+class EncryptedBytes(TypeDecorator):
+    """Binary content (documents) encrypted at rest, bound to the practice and the purpose."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__()
+        self.purpose = purpose
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return encrypt_bytes(bytes(value), self.purpose)
+
+    def process_result_value(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return decrypt_bytes(bytes(value), self.purpose)

@@ -11,6 +11,7 @@ from app.tenancy.context import current_practice_or_none
 from app.tenancy.migrations import schema_version
 from app.tenancy.services import count_practices, find_practice
 from app.web.forms import LanguageForm
+from app.web.nav import nav_items
 from app.web.navigation import safe_next
 
 bp = Blueprint("web", __name__)
@@ -58,4 +59,9 @@ def switch_language() -> Response | tuple[str, int]:
 @bp.app_context_processor
 def inject_globals() -> dict[str, object]:
     """Values every template may use."""
-    return {"practice": current_practice_or_none(), "htmx_file": HTMX_FILE, "get_locale": get_locale}
+    return {
+        "practice": current_practice_or_none(),
+        "htmx_file": HTMX_FILE,
+        "get_locale": get_locale,
+        "nav_items": nav_items,
+    }

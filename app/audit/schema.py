@@ -1,0 +1,21 @@
+"""Practice migrations of the audit package (after the first one in tenancy.migrations)."""
+from sqlite_utils import Database
+
+from app.tenancy.migrations import practice_migrations, run_script
+
+
+@practice_migrations()
+def t0004_audit_changes(db: Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE audit_changes (
+            id INTEGER NOT NULL PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES audit_events (id),
+            field VARCHAR(60) NOT NULL,
+            before BLOB,
+            after BLOB
+        );
+        CREATE INDEX ix_audit_changes_event_id ON audit_changes (event_id);
+        """,
+    )
