@@ -18,7 +18,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.accounts.models import Role
-from app.audit.services import audit
+from app.clients.services import correct_details
 from app.extensions import db
 from app.mail.services import MailError
 from app.tenancy.context import current_practice
@@ -155,16 +155,8 @@ def account() -> Page:
     """The person's own details, which they may correct."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        changed = [
-            name
-            for name in ("first_name", "last_name", "phone", "address")
-            if (getattr(form, name).data or None) != (getattr(current_user, name) or None)
-        ]
-        for name in changed:
-            setattr(current_user, name, getattr(form, name).data or None)
-        if changed:
-            # Field names only: the values themselves stay out of the audit log.
-            audit("user.updated", "user", current_user.id, detail={"fields": changed})
+        # The old and new values go to the encrypted change record, not into the log itself.
+        correct_details(current_user, current_user, {name: getattr(form, name).data for name in ("first_name", "last_name", "phone", "address")})
         db.session.commit()
         flash(_("Your details have been saved."), "success")
         return redirect(url_for("practice.accounts.account"), 303)

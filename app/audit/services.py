@@ -80,6 +80,30 @@ def audit(
     return event
 
 
+def audit_change(
+    action: str,
+    object_type: str,
+    object_id: int,
+    changes: dict[str, tuple[Any, Any]],
+    *,
+    actor: Any = None,
+) -> AuditEvent:
+    """Audit a correction: the event names the fields, the values go to encrypted audit_changes rows."""
+    from app.audit.models import AuditChange
+
+    event = audit(action, object_type, object_id, actor=actor, detail={"fields": sorted(changes)})
+    for field, (before, after) in changes.items():
+        db.session.add(
+            AuditChange(
+                event_id=event.id,
+                field=field,
+                before=None if before is None else str(before),
+                after=None if after is None else str(after),
+            )
+        )
+    return event
+
+
 @dataclass(frozen=True)
 class ChainReport:
     """The outcome of checking an audit chain."""

@@ -13,7 +13,7 @@ from app.web.nav import NavItem, register_nav
 
 bp = Blueprint("home", __name__)
 
-register_nav(NavItem("practice.home.coach", _l("My clients"), (Role.COACH,), 10))
+register_nav(NavItem("practice.home.coach", _l("Overview"), (Role.COACH,), 10))
 register_nav(NavItem("practice.home.client", _l("My programme"), (Role.CLIENT,), 10))
 
 

@@ -13,21 +13,22 @@ class NoPracticeSelected(RuntimeError):
     """A practice model was used while no practice was selected."""
 
 
-def _table_of(mapper: Any, clause: Any) -> sa.Table | None:
-    """The table a statement works on, when it can be told."""
-    if mapper is not None:
-        table = sa.inspect(mapper).persist_selectable
-        if isinstance(table, sa.Table):
-            return table
+def _is_tenant(table: Any) -> bool:
+    return isinstance(table, sa.Table) and table.metadata.info.get("bind_key") == TENANT_BIND_KEY
+
+
+def _touches_practice_tables(mapper: Any, clause: Any) -> bool:
+    """True when the statement reads or writes a practice table (also inside EXISTS or subqueries)."""
+    if mapper is not None and _is_tenant(sa.inspect(mapper).persist_selectable):
+        return True
     if isinstance(clause, sa.Table):
-        return clause
-    if isinstance(clause, sa.UpdateBase) and isinstance(clause.table, sa.Table):
-        return clause.table
-    if isinstance(clause, sa.Select):
-        for from_ in clause.get_final_froms():
-            for table in sa.sql.util.find_tables(from_):
-                return table
-    return None
+        return _is_tenant(clause)
+    if isinstance(clause, sa.UpdateBase):
+        return _is_tenant(clause.table)
+    if isinstance(clause, sa.sql.ClauseElement):
+        # A platform table and a practice table never meet in one statement: they live in different files.
+        return any(_is_tenant(t) for t in sa.sql.util.find_tables(clause, check_columns=True, include_aliases=True))
+    return False
 
 
 class RoutingSession(Session):
@@ -36,8 +37,7 @@ class RoutingSession(Session):
     def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
         if bind is not None:
             return bind
-        table = _table_of(mapper, clause)
-        if table is not None and table.metadata.info.get("bind_key") == TENANT_BIND_KEY:
+        if _touches_practice_tables(mapper, clause):
             # Imported here: the context module needs the app, this module must not.
             from app.tenancy.context import current_engine
 
