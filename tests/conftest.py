@@ -219,6 +219,11 @@ class Visitor:
         data.setdefault("csrf_token", self.csrf_token())
         return self.client.post(url, data=data, **kwargs)
 
+    def htmx(self, method: str, url: str, data: dict | None = None, **kwargs):
+        """A request as htmx sends it: HX-Request, and the CSRF token in a header."""
+        headers = {"HX-Request": "true", "X-CSRFToken": self.csrf_token(), **kwargs.pop("headers", {})}
+        return self.client.open(url, method=method, data=data or {}, headers=headers, **kwargs)
+
     def login(self, persona: str, password: str = PASSWORD):
         slug, _role, email, _first, _coach = PERSONAS[persona]
         response = self.post(f"/{slug}/login", {"email": email, "password": password})
@@ -236,8 +241,10 @@ def visitor(app: Flask) -> Visitor:
 def as_persona(app: Flask):
     """Factory: a Visitor signed in as the named persona."""
 
-    def make(persona: str) -> Visitor:
+    def make(persona: str, lang: str | None = None) -> Visitor:
         v = Visitor(app.test_client())
+        if lang:
+            v.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
         v.login(persona)
         return v
 

@@ -162,3 +162,10 @@ from app.settings import schema as _settings_schema  # noqa: E402,F401,I001
 from app.clients import schema as _clients_schema  # noqa: E402,F401
 from app.audit import schema as _audit_schema  # noqa: E402,F401
 from app.notifications import schema as _notifications_schema  # noqa: E402,F401
+from app.exercises import schema as _exercises_schema  # noqa: E402,F401
+from app.reports import schema as _reports_schema  # noqa: E402,F401
+from app.documents import schema as _documents_schema  # noqa: E402,F401
+from app.journal import schema as _journal_schema  # noqa: E402,F401
+from app.messages import schema as _messages_schema  # noqa: E402,F401
+from app.goals import schema as _goals_schema  # noqa: E402,F401
+from app.programmes import schema as _programmes_schema  # noqa: E402,F401

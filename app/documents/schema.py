@@ -1,0 +1,1 @@
+"""Practice migrations of the documents package (none yet)."""

@@ -1,0 +1,1 @@
+"""Practice migrations of the exercises package (none yet)."""

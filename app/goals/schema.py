@@ -1,0 +1,1 @@
+"""Practice migrations of the goals package (none yet)."""

@@ -1,0 +1,1 @@
+"""Practice migrations of the journal package (none yet)."""

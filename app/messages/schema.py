@@ -1,0 +1,1 @@
+"""Practice migrations of the messages package (none yet)."""

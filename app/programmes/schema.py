@@ -1,0 +1,1 @@
+"""Practice migrations of the programmes package (none yet)."""

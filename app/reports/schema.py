@@ -1,0 +1,1 @@
+"""Practice migrations of the reports package (none yet)."""
