@@ -12,11 +12,12 @@ from app.journal.routes import bp as journal_bp
 from app.messages.routes import bp as messages_bp
 from app.programmes.routes import bp as programmes_bp
 from app.reports.routes import bp as reports_bp
+from app.settings.routes import bp as settings_bp
 
 # Nesting happens at import, which Python does once, while create_app() may run many times.
 for _feature in (
     accounts_bp, home_bp, people_bp, clients_bp, notifications_bp,
-    exercises_bp, programmes_bp, reports_bp, documents_bp, journal_bp, goals_bp, messages_bp,
+    exercises_bp, programmes_bp, reports_bp, documents_bp, journal_bp, goals_bp, messages_bp, settings_bp,
 ):
     practice_bp.register_blueprint(_feature)
 

@@ -130,3 +130,13 @@ def test_it_audits_each_dossier_section_that_is_read(app, world, as_persona):
         assert [(e.object_id, e.actor_id, e.detail) for e in reads] == [
             (world.ids["carol"], world.ids["alice"], '{"section": "details"}')
         ]
+
+
+def test_it_lets_the_practice_admin_share_caseloads_from_the_settings_page(app, world, as_persona):
+    bob = as_persona("bob")
+    assert bob.get(f"/{ONE}/clients/{world.ids['carol']}").status_code == 404
+    admin = as_persona("admin", lang="en")
+    assert "Shared caseloads" in admin.get(f"/{ONE}/admin/settings/").get_data(as_text=True)
+    assert admin.post(f"/{ONE}/admin/settings/", {"shared_caseloads": "y"}).status_code == 303
+    assert bob.get(f"/{ONE}/clients/{world.ids['carol']}").status_code == 200
+    assert as_persona("dave").get(f"/{ONE}/clients/{world.ids['carol']}").status_code == 403

@@ -61,6 +61,8 @@ ROUTES = [
     Route("practice.people.resend", "POST", values=lambda ids: {"user_id": ids["invited"]}, expect=for_roles(403, 403, 303)),
     Route("practice.people.deactivate", "POST", values=lambda ids: {"user_id": ids["bob"]}, expect=for_roles({403, 302}, 403, 303)),
     Route("practice.people.activate", "POST", values=lambda ids: {"user_id": ids["bob"]}, expect=for_roles(403, 403, 303)),
+    Route("practice.settings.index", expect=for_roles(403, 403, 200)),
+    Route("practice.settings.index", "POST", data={"shared_caseloads": "y"}, expect=for_roles(403, 403, 303)),
     Route("practice.clients.index", expect=for_roles(200, 403, 403)),
     Route("practice.clients.new", expect=for_roles(200, 403, 200)),
     Route("practice.clients.new", "POST", data={"email": "bad"}, expect=for_roles(422, 403, 422)),
