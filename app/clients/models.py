@@ -1,7 +1,7 @@
 """What the dossier keeps about a client beyond their account ("cliëntdossier")."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,3 +23,8 @@ class ClientProfile(PracticeModel):
     referral_notes: Mapped[str | None] = mapped_column(EncryptedText("client_profiles.referral_notes"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def birth_date(self) -> date | None:
+        """The date of birth as a date."""
+        return date.fromisoformat(self.date_of_birth) if self.date_of_birth else None

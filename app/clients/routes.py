@@ -104,7 +104,7 @@ def details(client_id: int) -> Response | str | tuple[str, int]:
     profile = services.profile_of(client)
     form = ContactDetailsForm(obj=client)
     if request.method == "GET":
-        form.date_of_birth.data = _parse_date(profile.date_of_birth)
+        form.date_of_birth.data = profile.birth_date
         form.referral_notes.data = profile.referral_notes
         audit("details.read", "client", client.id)
         db.session.commit()
@@ -122,16 +122,7 @@ def details(client_id: int) -> Response | str | tuple[str, int]:
     return render_template("clients/details.html", form=form, client=client), status
 
 
-def _parse_date(value: str | None):  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    return date.fromisoformat(value) if value else None
-
-
 @dossier_section("details", _l("Details"), "clients/_details.html", order=10)
-def _details_section(client, viewer):  # type: ignore[no-untyped-def]
-    return {
-        "profile": services.profile_of(client),
-        "coaches": accounts.coaches_of(client),
-        "date_of_birth": _parse_date(services.profile_of(client).date_of_birth),
-    }
+def _details_section(client: accounts.User, viewer: accounts.User) -> dict[str, object]:
+    profile = services.profile_of(client)
+    return {"profile": profile, "coaches": accounts.coaches_of(client), "date_of_birth": profile.birth_date}
