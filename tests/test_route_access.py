@@ -8,6 +8,9 @@ import pytest
 from flask import url_for
 
 import tests.route_access as registry
+from app.accounts import services as accounts
+from app.extensions import db
+from app.tenancy.context import use_practice
 from tests.conftest import ONE, Visitor
 from tests.route_access import PERSONA_NAMES
 
@@ -31,10 +34,24 @@ def test_it_declares_the_expected_access_of_every_route(app):
     assert not sorted(declared - actual), "tests/route_access/ names routes that do not exist"
 
 
+# Names are shown on almost every page: with these, every page the walker opens is also an XSS check.
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _give_people_hostile_names(app, world) -> None:
+    with app.app_context(), use_practice(world.practices[ONE]):
+        for persona in ("alice", "carol"):
+            user = accounts.user_by_id(world.ids[persona])
+            user.last_name = XSS
+            user.address = XSS
+        db.session.commit()
+
+
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 @pytest.mark.parametrize("module_name", MODULES)
 def test_it_answers_each_persona_as_expected(app, world, module_name, persona):
     module = _module(module_name)
+    _give_people_hostile_names(app, world)
     ids = module.setup(app, world)
     visitor = Visitor(app.test_client())
     if persona != "anonymous":
@@ -53,4 +70,8 @@ def test_it_answers_each_persona_as_expected(app, world, module_name, persona):
         if response.status_code not in allowed:
             failures.append(f"{route.method} {url}: {response.status_code}, expected {sorted(allowed)}")
         assert response.status_code != 500, f"{route.method} {url} failed with 500 for {persona}"
+        body = response.get_data(as_text=True)
+        assert "<script>alert" not in body and "<img src=x" not in body, (
+            f"{route.method} {url} shows a name unescaped"
+        )
     assert not failures, f"as {persona}:\n" + "\n".join(failures)
