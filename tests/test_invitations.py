@@ -397,3 +397,30 @@ def test_it_deactivates_and_activates_a_person(app, world, admin):
 def is_signed_out(visitor: Visitor) -> bool:
     response = visitor.get("/praktijk-een/coach")
     return response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/praktijk-een/login"
+
+
+def test_it_lets_the_admin_change_a_clients_coaches(app, world, admin):
+    carol = world.ids["carol"]
+    page = admin.get(f"{PEOPLE}/{carol}/coaches")
+    assert page.status_code == 200
+    response = admin.post(f"{PEOPLE}/{carol}/coaches", {"coaches": [str(world.ids["alice"]), str(world.ids["bob"])]})
+    assert response.status_code == 303
+    assert sorted(user_row(app, world, "carol@een.test")["coaches"]) == sorted([world.ids["alice"], world.ids["bob"]])
+    assert admin.post(f"{PEOPLE}/{carol}/coaches", {"coaches": [str(world.ids["bob"])]}).status_code == 303
+    assert user_row(app, world, "carol@een.test")["coaches"] == [world.ids["bob"]]
+
+
+def test_it_refuses_to_leave_a_client_without_a_coach(app, world, admin):
+    carol = world.ids["carol"]
+    response = admin.post(f"{PEOPLE}/{carol}/coaches", {})
+    assert response.status_code == 422
+    assert "Choose at least one coach for a client." in response.get_data(as_text=True)
+    assert user_row(app, world, "carol@een.test")["coaches"] == [world.ids["alice"]]
+    assert admin.get(f"{PEOPLE}/{world.ids['alice']}/coaches").status_code == 404
+
+
+def test_it_shows_caseloads_and_clients_without_a_coach_on_the_people_page(app, world, admin):
+    admin.post(f"{PEOPLE}/invite", {"first_name": "Zoë", "last_name": "Los", "email": "zoe@een.test", "role": "coach"})
+    text = admin.get(f"{PEOPLE}/").get_data(as_text=True)
+    assert "Alice Test: 1" in text and "Bob Test: 1" in text and "Zoë Los: 0" in text
+    assert "Every client has a coach." in text

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.accounts.models import AccountToken, CoachAssignment, Role, TokenPurpose, User, UserSession
 from app.accounts.passwords import check_password, hash_password, needs_rehash, password_problem
@@ -131,6 +131,45 @@ def assign_coach(coach: User, client: User) -> None:
     if not exists:
         db.session.add(CoachAssignment(coach_id=coach.id, client_id=client.id))
         audit("coach.assigned", "user", client.id, detail={"coach_id": coach.id})
+
+
+def set_coaches(actor: User, client: User, coach_ids: list[int]) -> None:
+    """Make exactly these coaches guide client (commits); a client always keeps at least one."""
+    if not coach_ids:
+        raise AccountError(_("Choose at least one coach for a client."), field="coaches")
+    wanted = []
+    for coach_id in coach_ids:
+        coach = db.session.get(User, coach_id)
+        if coach is None or coach.role != Role.COACH:
+            raise AccountError(_("Choose coaches from this practice."), field="coaches")
+        wanted.append(coach)
+    for assignment in db.session.scalars(select(CoachAssignment).where(CoachAssignment.client_id == client.id)):
+        if assignment.coach_id not in coach_ids:
+            db.session.delete(assignment)
+            audit("coach.unassigned", "user", client.id, actor=actor, detail={"coach_id": assignment.coach_id})
+    db.session.flush()
+    for coach in wanted:
+        assign_coach(coach, client)
+    db.session.commit()
+
+
+def caseload_counts() -> dict[int, int]:
+    """Number of clients per coach id, in one query."""
+    rows = db.session.execute(
+        select(CoachAssignment.coach_id, func.count()).group_by(CoachAssignment.coach_id)
+    ).all()
+    return {coach_id: count for coach_id, count in rows}
+
+
+def clients_without_coach() -> list[User]:
+    """Active clients nobody guides, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.CLIENT, ~select(CoachAssignment.id).where(CoachAssignment.client_id == User.id).exists())
+            .order_by(User.last_name, User.first_name)
+        )
+    )
 
 
 # One-time links -----------------------------------------------------------------

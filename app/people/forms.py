@@ -18,6 +18,12 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class CoachesForm(FlaskForm):
+    """The coaches who guide a client."""
+
+    coaches = CheckboxesField(_l("Coaches"), coerce=int, validate_choice=True)
+
+
 class InviteForm(FlaskForm):
     """Invite a coach, client or practice admin."""
 

@@ -1,7 +1,7 @@
 """The practice admin's people page: everyone in the practice, invitations, deactivation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +14,7 @@ from app.accounts.access import role_required
 from app.accounts.models import Role, User
 from app.extensions import db
 from app.mail.services import MailError
-from app.people.forms import InviteForm
+from app.people.forms import CoachesForm, InviteForm
 from app.web.forms import ActionForm
 from app.web.nav import NavItem, register_nav
 
@@ -49,6 +49,8 @@ def _page(form: InviteForm, status: int = 200) -> tuple[str, int]:
             people=accounts.list_users(),
             pending=accounts.pending_invitation_user_ids(),
             action_form=ActionForm(),
+            caseloads=accounts.caseload_counts(),
+            unguided=accounts.clients_without_coach(),
         ),
         status,
     )
@@ -130,3 +132,27 @@ def _set_active(user_id: int, active: bool) -> Response:
         else:
             flash(_("%(name)s can no longer sign in.", name=person.full_name), "success")
     return redirect(url_for("practice.people.index"), 303)
+
+
+@bp.route("/<int:user_id>/coaches", methods=["GET", "POST"])
+@role_required(Role.PRACTICE_ADMIN)
+def coaches(user_id: int) -> Response | tuple[str, int]:
+    """Choose the coaches who guide a client."""
+    person = get_person_for_admin(user_id)
+    if person.role != Role.CLIENT:
+        abort(404)
+    form = CoachesForm()
+    form.coaches.choices = [SelectChoice(c.id, c.full_name) for c in accounts.coaches()]
+    if request.method == "GET":
+        form.coaches.data = [c.id for c in accounts.coaches_of(person)]
+    if form.validate_on_submit():
+        try:
+            accounts.set_coaches(current_user, person, form.coaches.data or [])
+        except accounts.AccountError as error:
+            db.session.rollback()
+            form.coaches.errors.append(str(error))
+        else:
+            flash(_("The coaches of %(name)s have been saved.", name=person.full_name), "success")
+            return redirect(url_for("practice.people.index"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("people/coaches.html", form=form, person=person), status
