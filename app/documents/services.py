@@ -15,9 +15,9 @@ from app.clients.access import can_view_client
 from app.documents import filetypes
 from app.documents.models import Document
 from app.extensions import db
+from app.web.urls import practice_path
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
-from app.tenancy.context import current_practice
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -87,16 +87,10 @@ def store_document(uploader: User, client: User, filename: str | None, data: byt
     if uploader.role == Role.CLIENT:
         for coach in accounts.coaches_of(client):
             notify(coach, NotificationKind.DOCUMENT_UPLOADED,
-                   _path("practice.clients.dossier", client_id=client.id), actor=uploader)
+                   practice_path("practice.clients.dossier", client_id=client.id), actor=uploader)
     else:
-        notify(client, NotificationKind.DOCUMENT_UPLOADED, _path("practice.documents.mine"), actor=uploader)
+        notify(client, NotificationKind.DOCUMENT_UPLOADED, practice_path("practice.documents.mine"), actor=uploader)
     return document
-
-
-def _path(endpoint: str, **values: int) -> str:
-    """The path of a page in the current practice; works in requests, jobs and commands alike."""
-    adapter = current_app.url_map.bind("localhost")
-    return adapter.build(endpoint, {"practice": current_practice().slug, **values})
 
 
 def get_document_or_404(document_id: int) -> Document:

@@ -37,9 +37,9 @@ from app.exercises.questions import (
     parse_answer,
 )
 from app.extensions import db
+from app.web.urls import practice_path
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
-from app.tenancy.context import current_practice
 from app.timeutil import utcnow
 
 STATUS_LABELS = {
@@ -80,7 +80,7 @@ class SaveResult:
 
 def assignment_url(assignment: Assignment) -> str:
     """The path of an assignment inside the practice (ids only, fit for notifications)."""
-    return f"/{current_practice().slug}/exercises/assignments/{assignment.id}"
+    return practice_path("practice.exercises.assignment", assignment_id=assignment.id)
 
 
 # Reading ------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app.accounts import services as accounts
@@ -12,10 +11,10 @@ from app.accounts.models import Role, User
 from app.audit.services import audit
 from app.clients.access import visible_clients
 from app.extensions import db
+from app.web.urls import practice_path
 from app.messages.models import Message, ThreadRead
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
-from app.tenancy.context import current_practice
 from app.timeutil import utcnow
 
 THREAD_LIMIT = 200
@@ -103,19 +102,14 @@ def send(author: User, client: User, body: str) -> Message:
     audit("message.sent", "message", message.id, actor=author, detail={"client_id": client.id})
     if author.id == client.id:
         recipients = accounts.coaches_of(client)
-        url = _path("practice.messages.thread", client_id=client.id)
+        url = practice_path("practice.messages.thread", client_id=client.id)
     else:
         recipients = [client]
-        url = _path("practice.messages.own")
+        url = practice_path("practice.messages.own")
     for recipient in recipients:
         if recipient.id != author.id:
             notify(recipient, NotificationKind.MESSAGE, url, actor=author)
     return message
-
-
-def _path(endpoint: str, **values: int) -> str:
-    """The path of a page in the current practice; works in requests, jobs and commands alike."""
-    return current_app.url_map.bind("localhost").build(endpoint, {"practice": current_practice().slug, **values})
 
 
 def unread_counts(viewer: User) -> dict[int, int]:

@@ -15,3 +15,11 @@ def external_url(endpoint: str, **values: Any) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def practice_path(endpoint: str, **values: Any) -> str:
+    """The path of a page in the current practice; works in requests, jobs and commands alike."""
+    from app.tenancy.context import current_practice
+
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build(endpoint, {"practice": current_practice().slug, **values})
