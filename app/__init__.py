@@ -93,13 +93,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.pages import practice_bp
-    from app.web import errors, security
+    from app.web import errors, markdown, security
     from app.web.routes import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(practice_bp)
     errors.init_app(app)
     security.init_app(app)
+    markdown.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:

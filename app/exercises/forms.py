@@ -17,7 +17,7 @@ class ExerciseDetailsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=MAX_TITLE)])
     instructions = TextAreaField(
         _l("Instructions"),
-        description=_l("Plain text; line breaks are kept."),
+        description=_l("Markdown: **bold**, *italic*, lists with - and links. Other HTML is removed."),
         validators=[Optional(), Length(max=MAX_INSTRUCTIONS)],
     )
 

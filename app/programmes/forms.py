@@ -97,7 +97,11 @@ class _StepForm(FlaskForm):
         description=_l("Needed for an information text; an exercise shows its own title when left empty."),
         validators=[Length(max=200)],
     )
-    body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=MAX_TEXT)])
+    body = TextAreaField(
+        _l("Text"),
+        description=_l("Markdown: **bold**, *italic*, lists with - and links. Other HTML is removed."),
+        validators=[Optional(), Length(max=MAX_TEXT)],
+    )
     exercise_id = ChoiceField(_l("Exercise"), coerce=id_or_zero)
     unlock = ChoiceField(
         _l("Available"),
