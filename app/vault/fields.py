@@ -43,39 +43,8 @@ def decrypt_bytes(blob: bytes, purpose: str) -> bytes:
         raise DataKeyUnavailable("value cannot be decrypted with this practice's key") from None
 
 
-def encrypt_text(plaintext: str, purpose: str) -> bytes:
-    """Ciphertext of a text value (see encrypt_bytes)."""
-    return encrypt_bytes(plaintext.encode(), purpose)
-
-
-def decrypt_text(blob: bytes, purpose: str) -> str:
-    """The text of a value made by encrypt_text in the current practice."""
-    return decrypt_bytes(blob, purpose).decode()
-
-
-class EncryptedText(TypeDecorator):
-    """Text encrypted at rest; `purpose` (e.g. "users.phone") stops values being moved between columns."""
-
-    impl = LargeBinary
-    cache_ok = True
-
-    def __init__(self, purpose: str) -> None:
-        super().__init__()
-        self.purpose = purpose
-
-    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
-        if value is None:
-            return None
-        return encrypt_text(str(value), self.purpose)
-
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        if value is None:
-            return None
-        return decrypt_text(bytes(value), self.purpose)
-
-
 class EncryptedBytes(TypeDecorator):
-    """Binary content (documents) encrypted at rest, bound to the practice and the purpose."""
+    """Bytes encrypted at rest; `purpose` (e.g. "documents.content") stops values being moved between columns."""
 
     impl = LargeBinary
     cache_ok = True
@@ -84,12 +53,30 @@ class EncryptedBytes(TypeDecorator):
         super().__init__()
         self.purpose = purpose
 
+    def encode(self, value: Any) -> bytes:
+        return bytes(value)
+
+    def decode(self, plaintext: bytes) -> Any:
+        return plaintext
+
     def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
         if value is None:
             return None
-        return encrypt_bytes(bytes(value), self.purpose)
+        return encrypt_bytes(self.encode(value), self.purpose)
 
-    def process_result_value(self, value: Any, dialect: Any) -> bytes | None:
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
         if value is None:
             return None
-        return decrypt_bytes(bytes(value), self.purpose)
+        return self.decode(decrypt_bytes(bytes(value), self.purpose))
+
+
+class EncryptedText(EncryptedBytes):
+    """Text encrypted at rest, like EncryptedBytes."""
+
+    cache_ok = True
+
+    def encode(self, value: Any) -> bytes:
+        return str(value).encode()
+
+    def decode(self, plaintext: bytes) -> str:
+        return plaintext.decode()
