@@ -1,11 +1,12 @@
 """Clients: creating them, listing them for a coach, correcting their details."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
@@ -85,9 +86,11 @@ def correct_details(actor: User, client: User, values: dict[str, Any]) -> list[s
     return sorted(changes)
 
 
-def search_clients(viewer: User, query: str = "", page: int = 1) -> tuple[list[User], int]:
-    """The clients viewer may see whose name or e-mail matches query; one page, and the total."""
-    statement = visible_clients(viewer)
+def search_clients(
+    viewer: User, query: str = "", page: int = 1, where: Iterable[ColumnElement[bool]] = ()
+) -> tuple[list[User], int]:
+    """The clients viewer may see whose name or e-mail matches query (and the where conditions); one page, and the total."""
+    statement = visible_clients(viewer).where(*where)
     words = query.strip().lower().split()
     for word in words[:5]:
         like = f"%{word}%"

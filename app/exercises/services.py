@@ -5,6 +5,7 @@ Everything here leaves the commit to the caller.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from flask import abort
 from flask_babel import lazy_gettext as _  # raised messages are translated when shown
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
@@ -146,6 +147,43 @@ def answered_count(assignment: Assignment) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Answer).where(Answer.assignment_id == assignment.id, Answer.value.is_not(None))
     ) or 0
+
+
+# Dashboard figures: counts over many clients in one query each ----------------------------
+
+
+def review_counts(client_ids: Collection[int] | Select[tuple[int]]) -> dict[int, int]:
+    """Per client id: exercises handed in and not yet reviewed (one grouped query)."""
+    rows = db.session.execute(
+        select(Assignment.client_id, func.count())
+        .where(Assignment.client_id.in_(client_ids), Assignment.status == AssignmentStatus.SUBMITTED)
+        .group_by(Assignment.client_id)
+    )
+    return {client_id: count for client_id, count in rows}
+
+
+def overdue_counts(client_ids: Collection[int] | Select[tuple[int]], today: date) -> dict[int, int]:
+    """Per client id: open exercises whose due date lies before today (one grouped query)."""
+    rows = db.session.execute(
+        select(Assignment.client_id, func.count())
+        .where(
+            Assignment.client_id.in_(client_ids),
+            Assignment.status == AssignmentStatus.OPEN,
+            Assignment.due_date < today,
+        )
+        .group_by(Assignment.client_id)
+    )
+    return {client_id: count for client_id, count in rows}
+
+
+def clients_awaiting_review() -> Select[tuple[int]]:
+    """A query of the ids of clients with an exercise waiting for review (for filters)."""
+    return select(Assignment.client_id).where(Assignment.status == AssignmentStatus.SUBMITTED)
+
+
+def clients_overdue(today: date) -> Select[tuple[int]]:
+    """A query of the ids of clients with an open exercise past its due date (for filters)."""
+    return select(Assignment.client_id).where(Assignment.status == AssignmentStatus.OPEN, Assignment.due_date < today)
 
 
 def feedback_visible_to_client(assignment: Assignment) -> bool:

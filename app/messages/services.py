@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
@@ -116,18 +117,28 @@ def unread_counts(viewer: User) -> dict[int, int]:
     """Per client thread viewer may see: how many messages by others viewer has not read yet."""
     if viewer.role not in (Role.COACH, Role.CLIENT):
         return {}
+    rows = db.session.execute(_unread_messages(viewer, Message.client_id, func.count()).group_by(Message.client_id))
+    return {client_id: count for client_id, count in rows}
+
+
+def clients_with_unread(viewer: User) -> Select[tuple[int]]:
+    """A query of the ids of client threads in which viewer has unread messages (for filters)."""
+    return _unread_messages(viewer, Message.client_id)
+
+
+def _unread_messages(viewer: User, *columns: Any) -> Select[Any]:
+    """The chosen columns of messages by others that viewer has not read, in threads viewer may see."""
     thread_ids = visible_clients(viewer).with_only_columns(User.id)
-    rows = db.session.execute(
-        select(Message.client_id, func.count())
+    return (
+        select(*columns)
+        .select_from(Message)
         .outerjoin(ThreadRead, and_(ThreadRead.client_id == Message.client_id, ThreadRead.user_id == viewer.id))
         .where(
             Message.client_id.in_(thread_ids),
             _not_by(viewer),
             Message.id > func.coalesce(ThreadRead.last_read_message_id, 0),
         )
-        .group_by(Message.client_id)
     )
-    return {client_id: count for client_id, count in rows}
 
 
 def unread_total(viewer: User) -> int:

@@ -15,6 +15,7 @@ from app.accounts.models import Role, User
 from app.extensions import db
 from app.mail.services import MailError
 from app.people.forms import CoachesForm, InviteForm
+from app.programmes import services as programmes
 from app.web.forms import ActionForm
 from app.web.nav import NavItem, register_nav
 
@@ -51,6 +52,7 @@ def _page(form: InviteForm, status: int = 200) -> tuple[str, int]:
             action_form=ActionForm(),
             caseloads=accounts.caseload_counts(),
             unguided=accounts.clients_without_coach(),
+            programme_counts=programmes.status_counts(),
         ),
         status,
     )

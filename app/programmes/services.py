@@ -12,7 +12,7 @@ Nothing here commits: the caller does, after the audit events are in the same tr
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from app.accounts.models import User
 from app.audit.services import audit
@@ -304,3 +304,48 @@ def client_overview(client: User, viewer: User, where: str) -> list[ProgrammeVie
     views = programme_views(programmes_for(client))
     audit_read([v.programme.id for v in views], viewer, where)
     return views
+
+
+# --- dashboard figures ----------------------------------------------------------------------
+
+
+def current_programmes(client_ids: Collection[int]) -> dict[int, Programme]:
+    """Per client id: their current programme (the newest start, as programmes_for orders), in one query."""
+    if not client_ids:
+        return {}
+    current: dict[int, Programme] = {}
+    for programme in db.session.scalars(
+        select(Programme)
+        .where(Programme.client_id.in_(client_ids))
+        .order_by(Programme.client_id, Programme.starts_on.desc(), Programme.id.desc())
+    ):
+        current.setdefault(programme.client_id, programme)
+    return current
+
+
+def current_status_is(status: str) -> ColumnElement[bool]:
+    """A condition on client (User) rows: their current programme has this status (for filters)."""
+    newest = (
+        select(Programme.status)
+        .where(Programme.client_id == User.id)
+        .order_by(Programme.starts_on.desc(), Programme.id.desc())
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return newest == status
+
+
+def status_counts() -> dict[str, int]:
+    """How many programmes the practice has per status (every status, zero included), in one query."""
+    counts = dict.fromkeys(ProgrammeStatus.ALL, 0)
+    for status, count in db.session.execute(select(Programme.status, func.count()).group_by(Programme.status)):
+        counts[status] = count
+    return counts
+
+
+def audit_listed(programme_ids: Collection[int], viewer: User, where: str) -> None:
+    """Record in one event that viewer saw the status and progress of these programmes in a list."""
+    if programme_ids:
+        audit("programmes.listed", "user", viewer.id, actor=viewer,
+              detail={"view": where, "programme_ids": sorted(programme_ids)})
