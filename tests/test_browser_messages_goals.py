@@ -30,7 +30,7 @@ def _watch_console(page, problems: list[str]) -> None:
 
 def _wait_for_htmx(page) -> None:
     # Content htmx has just swapped in gets its own listeners once it has settled.
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
 
 
 def _assert_fits(page, what: str) -> None:
@@ -45,7 +45,7 @@ def test_it_sends_messages_and_keeps_goals_on_a_phone_and_the_coach_sees_the_cou
     _watch_console(client, problems)
     _sign_in(client, live_server, "carol@een.test")
 
-    client.get_by_role("link", name="Messages").click()
+    client.get_by_role("navigation").get_by_role("link", name="Messages", exact=True).click()
     client.wait_for_url(f"**/{ONE}/messages/me")
     client.get_by_role("button", name="Send").click()
     client.locator("#body-errors").wait_for()

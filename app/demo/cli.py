@@ -25,5 +25,7 @@ def demo_command(if_missing: bool, password: str | None) -> None:
     for email in logins.emails:
         click.echo(f"  {email}")
     click.echo(f"  password for all three: {logins.password}")
+    if logins.more_accounts:
+        click.echo(f"  and {logins.more_accounts} more demo accounts (a second coach and clients, @demo.test) with the same password")
     click.echo("These details are shown only now.")
     click.echo("")

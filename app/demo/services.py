@@ -1,4 +1,4 @@
-"""The demo practice: three personas to try Koers with."""
+"""The demo practice: three personas to try Koers with, and content to see the whole product (content.py)."""
 from __future__ import annotations
 
 import secrets
@@ -8,6 +8,9 @@ from flask import current_app
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
+from app.accounts.passwords import hash_password
+from app.clients import services as clients
+from app.demo import content
 from app.extensions import db
 from app.tenancy import services as tenancy
 from app.tenancy.context import use_practice
@@ -28,6 +31,8 @@ class DemoLogins:
     url: str
     emails: tuple[str, ...]
     password: str
+    # How many more demo accounts (a second coach and more clients) share the password.
+    more_accounts: int = 0
 
 
 def demo_exists() -> bool:
@@ -47,19 +52,27 @@ def reset_demo(password: str | None = None) -> DemoLogins:
     practice, _link = tenancy.create_practice(DEMO_SLUG, DEMO_NAME, PERSONAS[0][1], is_demo=True)
     try:
         with use_practice(practice):
+            # Every demo account has the same password: hashed once (argon2 is slow on purpose).
+            password_hash = hash_password(password)
             admin = accounts.user_by_email(PERSONAS[0][1])
             admin.first_name, admin.last_name = PERSONAS[0][2], PERSONAS[0][3]
-            accounts.set_password(admin, password)
-            coach = accounts.create_user(Role.COACH, PERSONAS[1][1], PERSONAS[1][2], PERSONAS[1][3], password=password)
-            client = accounts.create_user(Role.CLIENT, PERSONAS[2][1], PERSONAS[2][2], PERSONAS[2][3], password=password)
-            accounts.assign_coach(coach, client)
+            content.use_hash(admin, password_hash)
+            coach = accounts.create_user(Role.COACH, PERSONAS[1][1], PERSONAS[1][2], PERSONAS[1][3])
+            content.use_hash(coach, password_hash)
+            client = clients.create_client(
+                coach,
+                {"email": PERSONAS[2][1], "first_name": PERSONAS[2][2], "last_name": PERSONAS[2][3], **content.DAAN_DETAILS},
+                [coach.id],
+            )
+            content.use_hash(client, password_hash)
+            more = content.fill(content.Demo(admin, {"sanne": coach}, {"daan": client}), password_hash)
             db.session.commit()
     except BaseException:
         # A half-made demo would pass for a finished one under --if-missing.
         tenancy.delete_practice(DEMO_SLUG)
         raise
     url = f"{current_app.config['BASE_URL'].rstrip('/')}/{DEMO_SLUG}/login"
-    return DemoLogins(url=url, emails=tuple(p[1] for p in PERSONAS), password=password)
+    return DemoLogins(url=url, emails=tuple(p[1] for p in PERSONAS), password=password, more_accounts=more)
 
 
 def _generated_password() -> str:

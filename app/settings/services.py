@@ -1,20 +1,16 @@
 """Reading and changing the practice's settings."""
 from __future__ import annotations
 
-from flask import g
-
 from app.audit.services import audit
 from app.extensions import db
 from app.settings.models import PracticeSettings
 
 
 def practice_settings() -> PracticeSettings:
-    """The settings row of the current practice, read once per request."""
-    cached = g.get("koers_settings")
-    if cached is None:
-        cached = db.session.get(PracticeSettings, 1)
-        g.koers_settings = cached
-    return cached
+    """The settings row of the current practice."""
+    # session.get() answers from the identity map after the first read, and the session is
+    # renewed whenever the practice changes, so no other cache (which could cross practices).
+    return db.session.get(PracticeSettings, 1)
 
 
 def update_settings(actor: object, *, shared_caseloads: bool) -> None:
