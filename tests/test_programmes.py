@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from app.accounts import services as accounts
 from app.audit.models import AuditEvent
 from app.exercises import builder
-from app.exercises.models import Assignment
+from app.exercises.models import Assignment, Question
 from app.extensions import db
 from app.programmes import library, services
 from app.programmes.models import (
@@ -501,3 +501,26 @@ def test_it_computes_progress_of_many_programmes_in_a_fixed_number_of_queries(ap
             return len(seen)
 
     assert queries_for(1) == queries_for(10)
+
+
+def test_it_keeps_a_locked_exercise_step_out_of_the_clients_exercises_until_it_opens(app, world, as_persona):
+    exercise = make_exercise(app, world, "Later in het traject")
+    later = date.today() + timedelta(days=30)
+    ids = make_programme(app, world, [{"kind": "exercise", "exercise_id": exercise, "unlock": "date", "unlock_on": later}])
+    with app.app_context(), use_practice(world.practices[ONE]):
+        assignment_id = db.session.get(ProgrammeStep, ids["steps"][0]).assignment_id
+    carol = as_persona("carol", lang="en")
+    assert "Later in het traject" not in carol.get(f"/{ONE}/exercises/mine").get_data(as_text=True)
+    # On the home page it appears only as a locked programme step, without a link to answer it.
+    assert f"/exercises/assignments/{assignment_id}" not in carol.get(f"/{ONE}/me").get_data(as_text=True)
+    page = carol.get(f"/{ONE}/exercises/assignments/{assignment_id}").get_data(as_text=True)
+    assert "not available yet" in page
+    with app.app_context(), use_practice(world.practices[ONE]):
+        question = db.session.scalars(select(Question)).first()
+    saved = carol.htmx("POST", f"/{ONE}/exercises/assignments/{assignment_id}/answers/{question.id}", {"value": "nu al"})
+    assert saved.status_code == 409
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        db.session.get(ProgrammeStep, ids["steps"][0]).unlock_on = date.today()
+        db.session.commit()
+    assert "Later in het traject" in carol.get(f"/{ONE}/exercises/mine").get_data(as_text=True)

@@ -36,6 +36,7 @@ from app.exercises.questions import (
 )
 from app.exercises.routes import bp
 from app.extensions import db
+from app.programmes import services as programmes
 from app.web.htmx import is_htmx
 from app.web.nav import NavItem, register_nav
 
@@ -51,7 +52,9 @@ def _common() -> dict[str, Any]:
 @role_required(Role.CLIENT)
 def mine() -> str:
     """The client's exercises."""
-    assignments = services.assignments_for(current_user)
+    # Exercises of programme steps that are still locked wait in the programme, not here.
+    locked = programmes.locked_assignment_ids(current_user)
+    assignments = [a for a in services.assignments_for(current_user) if a.id not in locked]
     return render_template("exercises/mine.html", assignments=assignments, **_common())
 
 
@@ -59,6 +62,8 @@ def _assignment_page(assignment: Assignment, status: int = 200, **extra: Any) ->
     """The assignment as the viewer may see it: the client's form, or the coach's review."""
     questions = builder.questions_of(assignment.version)
     is_client = current_user.id == assignment.client_id
+    if is_client and assignment.id in programmes.locked_assignment_ids(current_user):
+        return make_response(render_template("exercises/locked.html", assignment=assignment), status)
     # A coach sees answers once they were handed in; the client always sees their own.
     shows_answers = is_client or assignment.status != AssignmentStatus.OPEN
     answers = services.answers_of(assignment) if shows_answers else {}
@@ -99,6 +104,8 @@ def save_answer(assignment_id: int, question_id: int) -> Response:
     if question is None or current_user.id != assignment.client_id:
         abort(404)
     base = request.form.get("revision", type=int)
+    if assignment.id in programmes.locked_assignment_ids(current_user):
+        return _save_response(assignment, question, 409, error=_("This exercise is not available yet."), revision=base)
     try:
         result = services.save_answer(current_user, assignment, question, request.form, base)
     except QuestionError as error:

@@ -56,7 +56,8 @@ def coach() -> Response:
 def client() -> str:
     """The client's dashboard: what to do next, exercises, feedback, messages, goals, programmes, coaches."""
     views = programmes.client_overview(current_user, current_user, "home")
-    assignments = exercises.assignments_for(current_user)
+    locked = programmes.locked_in(views)
+    assignments = [a for a in exercises.assignments_for(current_user) if a.id not in locked]
     open_ = services.open_assignments(assignments)
     page = render_template(
         "home/client.html",

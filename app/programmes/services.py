@@ -283,6 +283,16 @@ def programme_views(programmes: Sequence[Programme], on: date | None = None) -> 
     return [views[p.id] for p in programmes]
 
 
+def locked_in(views: Iterable[ProgrammeView]) -> set[int]:
+    """Assignment ids of exercise steps that are not available yet in these programmes."""
+    return {s.step.assignment_id for v in views for s in v.steps if s.step.assignment_id and not s.available}
+
+
+def locked_assignment_ids(client: User) -> set[int]:
+    """Assignments the client cannot start yet because their programme step is still locked."""
+    return locked_in(programme_views(programmes_for(client)))
+
+
 def programme_view(programme: Programme) -> ProgrammeView:
     """One programme with its steps' state."""
     return programme_views([programme])[0]
