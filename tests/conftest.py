@@ -265,3 +265,11 @@ def live_server(app: Flask) -> Iterator[str]:
     yield url
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test worker (each test opens its own contexts)."""
+    from tests.browser import chromium_browser
+
+    yield from chromium_browser()

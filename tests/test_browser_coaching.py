@@ -16,44 +16,13 @@ from app.exercises import services as exercises
 from app.extensions import db
 from app.programmes import services as programmes
 from app.tenancy.context import use_practice
-from tests.browser import chromium_browser, screenshot
-from tests.conftest import ONE, PASSWORD
+from tests.browser import screenshot, sign_in, wait_for_htmx, watch_console
+from tests.conftest import ONE
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"locale": "en-GB", "viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
 TOUCH_MIN = 40  # px: the smallest height a control may have on a phone
-
-
-@pytest.fixture
-def browser():
-    yield from chromium_browser()
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/{ONE}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
-def _watch_console(page, problems: list[str]) -> None:
-    # A CSP violation or a script error shows up here; these pages must have none.
-    def console(msg):
-        if msg.type == "error":
-            problems.append(f"{page.url}: {msg.text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-
-
-def _wait_for_htmx(page) -> None:
-    """No htmx request running and nothing being swapped or settled."""
-    # A function, not an expression: Playwright would eval() an expression, which the CSP forbids.
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
 
 
 def _click_and_load(page, target) -> None:
@@ -73,7 +42,7 @@ def _question(page, prompt: str):
 def _saved(page, prompt: str) -> None:
     """Wait until this question shows its "saved" state (the class: "Not saved yet…" contains "saved")."""
     _question(page, prompt).locator(".save-state.is-saved").wait_for()
-    _wait_for_htmx(page)
+    wait_for_htmx(page)
 
 
 # --- 1. the whole path -----------------------------------------------------------------------
@@ -87,8 +56,8 @@ def test_a_coach_builds_an_exercise_gives_it_in_a_programme_reviews_it_and_the_c
     problems: list[str] = []
     desk = browser.new_context(locale="en-GB")
     coach = desk.new_page()
-    _watch_console(coach, problems)
-    _sign_in(coach, live_server, "alice@een.test")
+    watch_console(coach, problems)
+    sign_in(coach, live_server, "alice@een.test")
 
     # Build the exercise: three kinds of question, added without a reload.
     coach.goto(f"{live_server}/{ONE}/exercises/")
@@ -105,7 +74,7 @@ def test_a_coach_builds_an_exercise_gives_it_in_a_programme_reviews_it_and_the_c
             form.get_by_label(label, exact=True).fill(value)
         form.get_by_role("button", name="Add question").click()
         coach.locator(".question-item", has_text=prompt).wait_for()
-        _wait_for_htmx(coach)
+        wait_for_htmx(coach)
 
     add("long_text", LONG)
     add("scale", SCALE, **{"Lowest value": "1", "Highest value": "5",
@@ -133,8 +102,8 @@ def test_a_coach_builds_an_exercise_gives_it_in_a_programme_reviews_it_and_the_c
     # Carol finds it in her programme and answers; every answer is saved as she goes.
     home = browser.new_context(locale="en-GB")
     client = home.new_page()
-    _watch_console(client, problems)
-    _sign_in(client, live_server, "carol@een.test")
+    watch_console(client, problems)
+    sign_in(client, live_server, "carol@een.test")
     client.get_by_role("link", name="Programme", exact=True).click()
     client.wait_for_url("**/programmes/mine")
     client.get_by_role("link", name="Open the exercise Looking back").click()
@@ -275,8 +244,8 @@ def test_a_client_fills_in_every_kind_of_question_at_375_px_and_no_page_scrolls_
     failures: list[str] = []
     phone = browser.new_context(**PHONE)
     page = phone.new_page()
-    _watch_console(page, problems)
-    _sign_in(page, live_server, "carol@een.test")
+    watch_console(page, problems)
+    sign_in(page, live_server, "carol@een.test")
     page.wait_for_url(f"**/{ONE}/me")
     _check_phone_page(page, "/me", failures)
 
@@ -304,7 +273,7 @@ def test_a_client_fills_in_every_kind_of_question_at_375_px_and_no_page_scrolls_
     _saved(page, day)
     _question(page, ranking).get_by_role("button", name="Down : Salary").click()
     _question(page, ranking).locator(".save-state.is-saved").wait_for()
-    _wait_for_htmx(page)
+    wait_for_htmx(page)
     assert _question(page, ranking).locator(".rank-option").all_inner_texts() == ["Colleagues", "Salary", "Travel time"]
     _check_phone_page(page, "the exercise, answered", failures)
     screenshot(page, "coaching-exercise-375px")
@@ -322,7 +291,7 @@ def test_a_client_fills_in_every_kind_of_question_at_375_px_and_no_page_scrolls_
     for path in ("/exercises/mine", "/journal/", "/journal/new", "/goals/", "/messages/me", "/documents/mine",
                  "/notifications/", "/account"):
         page.goto(f"{live_server}/{ONE}{path}")
-        _wait_for_htmx(page)
+        wait_for_htmx(page)
         _check_phone_page(page, path, failures)
     screenshot(page, "coaching-account-375px")
     assert failures == [], "\n".join(failures)
@@ -366,10 +335,10 @@ def test_the_exercise_page_works_by_keyboard_from_the_skip_link_to_handing_in(br
     problems: list[str] = []
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    _watch_console(page, problems)
-    _sign_in(page, live_server, "carol@een.test")
+    watch_console(page, problems)
+    sign_in(page, live_server, "carol@een.test")
     page.goto(f"{live_server}/{ONE}/exercises/assignments/{every_kind['assignment']}")
-    _wait_for_htmx(page)
+    wait_for_htmx(page)
     expected = page.evaluate(_ANSWER_STOPS)
 
     page.keyboard.press("Tab")
@@ -399,7 +368,7 @@ def test_the_exercise_page_works_by_keyboard_from_the_skip_link_to_handing_in(br
 
     # The skip link itself: Enter takes the focus to the content, and the next Tab stays in it.
     page.reload()
-    _wait_for_htmx(page)
+    wait_for_htmx(page)
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main", "the skip link does not move the focus to the content"
@@ -411,7 +380,7 @@ def test_the_exercise_page_works_by_keyboard_from_the_skip_link_to_handing_in(br
     ranking.locator("button[value='0:down']").focus()
     page.keyboard.press("Enter")
     ranking.locator(".save-state.is-saved").wait_for()
-    _wait_for_htmx(page)
+    wait_for_htmx(page)
     assert ranking.locator(".rank-option").all_inner_texts() == ["Colleagues", "Salary", "Travel time"]
     # The focus stays on the button pressed (it follows its option), so the next Enter moves it on.
     assert page.evaluate(_FOCUSED)["what"] == "button Down: Salary", "the focus is lost after moving an option"

@@ -3,35 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_browser, screenshot
-from tests.conftest import ONE, PASSWORD
+from tests.browser import assert_fits, screenshot, sign_in, watch_console
+from tests.conftest import ONE
 from tests.test_documents import small_pdf
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    yield from chromium_browser()
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/{ONE}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def _watch_console(page, problems: list[str]) -> None:
-    # A CSP violation or script error shows up here; the refused upload's 422 is expected.
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and "422" not in msg.text else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-
-
-def _assert_fits(page, what: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{what} scrolls sideways at 375 px"
 
 
 def test_it_takes_a_pdf_from_a_phone_refuses_an_exe_and_hands_the_coach_identical_bytes(
@@ -45,17 +21,17 @@ def test_it_takes_a_pdf_from_a_phone_refuses_an_exe_and_hands_the_coach_identica
 
     phone = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740}, is_mobile=True)
     client = phone.new_page()
-    _watch_console(client, problems)
-    _sign_in(client, live_server, "carol@een.test")
+    watch_console(client, problems, ("422",))
+    sign_in(client, live_server, "carol@een.test")
     client.get_by_role("link", name="My documents").click()
     client.wait_for_url(f"**/{ONE}/documents/mine")
-    _assert_fits(client, "My documents")
+    assert_fits(client, "My documents")
 
     client.get_by_label("Document").set_input_files(str(exe_path))
     client.get_by_role("button", name="Upload").click()
     client.wait_for_load_state()
     assert "This type of file cannot be uploaded." in client.locator(".errors").inner_text()
-    _assert_fits(client, "the refused upload")
+    assert_fits(client, "the refused upload")
 
     client.get_by_label("Document").set_input_files(str(pdf_path))
     client.get_by_role("button", name="Upload").click()
@@ -66,12 +42,12 @@ def test_it_takes_a_pdf_from_a_phone_refuses_an_exe_and_hands_the_coach_identica
 
     for path in ("/journal/", "/journal/new", "/reports/mine"):
         client.goto(f"{live_server}/{ONE}{path}")
-        _assert_fits(client, path)
+        assert_fits(client, path)
 
     desk = browser.new_context(locale="en-GB", accept_downloads=True)
     coach = desk.new_page()
-    _watch_console(coach, problems)
-    _sign_in(coach, live_server, "alice@een.test")
+    watch_console(coach, problems, ("422",))
+    sign_in(coach, live_server, "alice@een.test")
     coach.goto(f"{live_server}/{ONE}/clients/{world.ids['carol']}")
     link = coach.locator("#section-documents").get_by_role("link", name="cv.pdf", exact=True)
     with coach.expect_download() as info:
@@ -89,8 +65,8 @@ def test_it_shares_a_journal_entry_in_place(browser, live_server):
     problems: list[str] = []
     context = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
-    _watch_console(page, problems)
-    _sign_in(page, live_server, "carol@een.test")
+    watch_console(page, problems, ("422",))
+    sign_in(page, live_server, "carol@een.test")
     page.goto(f"{live_server}/{ONE}/journal/new")
     page.get_by_label("What is on your mind?").fill("Today I sent my CV.")
     page.get_by_label("Mood (optional)").select_option("4")
@@ -99,7 +75,7 @@ def test_it_shares_a_journal_entry_in_place(browser, live_server):
     page.get_by_role("button", name="Share with my coach").click()
     page.get_by_role("button", name="Stop sharing").wait_for()
     assert "Shared with your coach" in page.locator(".journal-entry").inner_text()
-    _assert_fits(page, "My journal")
+    assert_fits(page, "My journal")
     screenshot(page, "journal-375px")
     assert problems == []
     context.close()

@@ -8,36 +8,10 @@ from app.accounts import services as accounts
 from app.exercises import builder, services
 from app.extensions import db
 from app.tenancy.context import use_practice
-from tests.browser import chromium_browser, screenshot
-from tests.conftest import ONE, PASSWORD
+from tests.browser import screenshot, sign_in, watch_console
+from tests.conftest import ONE
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    yield from chromium_browser()
-
-
-def _watch_console(page, problems: list[str]) -> None:
-    # A CSP violation or a script error shows up here. Failed requests we cause on purpose
-    # (409, offline, signed out) are logged by Chromium and by htmx itself: not a problem.
-    expected = ("Failed to load resource", "htmx:", "Response Status Error Code")
-
-    def console(msg):
-        if msg.type == "error" and not msg.text.startswith(expected):
-            problems.append(msg.text)
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-
-
-def _sign_in(page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/{ONE}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -60,8 +34,8 @@ def test_it_saves_answers_as_the_client_types_and_shows_them_after_a_reload(brow
     problems: list[str] = []
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    _watch_console(page, problems)
-    _sign_in(page, live_server, "carol@een.test")
+    watch_console(page, problems, ("Failed to load resource", "htmx:", "Response Status Error Code"))
+    sign_in(page, live_server, "carol@een.test")
     page.goto(f"{live_server}/{ONE}/exercises/assignments/{assignment['assignment']}")
 
     page.get_by_label("Wat ging goed?").fill("Ik heb mijn cv afgemaakt.")
@@ -87,8 +61,8 @@ def test_it_tells_the_stale_tab_that_its_save_replaced_the_other_tabs_text(brows
     context = browser.new_context(locale="en-GB")
     first, second = context.new_page(), context.new_page()
     for page in (first, second):
-        _watch_console(page, problems)
-    _sign_in(first, live_server, "carol@een.test")
+        watch_console(page, problems, ("Failed to load resource", "htmx:", "Response Status Error Code"))
+    sign_in(first, live_server, "carol@een.test")
     url = f"{live_server}/{ONE}/exercises/assignments/{assignment['assignment']}"
     first.goto(url)
     second.goto(url)
@@ -114,8 +88,8 @@ def test_it_says_so_when_a_save_fails_offline_or_signed_out(browser, live_server
     problems: list[str] = []
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    _watch_console(page, problems)
-    _sign_in(page, live_server, "carol@een.test")
+    watch_console(page, problems, ("Failed to load resource", "htmx:", "Response Status Error Code"))
+    sign_in(page, live_server, "carol@een.test")
     page.goto(f"{live_server}/{ONE}/exercises/assignments/{assignment['assignment']}")
     state = page.locator(f"#state-{assignment['text']}")
 
@@ -142,8 +116,8 @@ def test_it_builds_questions_without_reloading_the_page(browser, live_server, as
     problems: list[str] = []
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    _watch_console(page, problems)
-    _sign_in(page, live_server, "alice@een.test")
+    watch_console(page, problems, ("Failed to load resource", "htmx:", "Response Status Error Code"))
+    sign_in(page, live_server, "alice@een.test")
     page.goto(f"{live_server}/{ONE}/exercises/{assignment['exercise']}")
     # A reload would drop the marker: htmx swaps only the questions.
     page.evaluate("document.body.dataset.marker = 'same page'")

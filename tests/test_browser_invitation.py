@@ -3,28 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_browser, screenshot
+from tests.browser import screenshot, watch_console
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    yield from chromium_browser()
-
-
-def _watch_console(page, problems: list[str]) -> None:
-    # A CSP violation or script error shows up here: the pages must have none.
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
 
 
 def test_it_lets_an_invited_coach_sign_in_and_see_the_coach_page_in_dutch(browser, live_server, mailbox):
     problems: list[str] = []
     admin_context = browser.new_context(locale="nl-NL")
     admin = admin_context.new_page()
-    _watch_console(admin, problems)
+    watch_console(admin, problems)
 
     admin.goto(f"{live_server}/praktijk-een/login")
     admin.get_by_label("E-mailadres").fill("admin@een.test")
@@ -45,7 +34,7 @@ def test_it_lets_an_invited_coach_sign_in_and_see_the_coach_page_in_dutch(browse
 
     coach_context = browser.new_context(locale="nl-NL")
     coach = coach_context.new_page()
-    _watch_console(coach, problems)
+    watch_console(coach, problems)
     coach.goto(link)
     coach.get_by_label("Nieuw wachtwoord", exact=True).fill("zeilboot-tulp-regen-42")
     coach.get_by_label("Herhaal het nieuwe wachtwoord").fill("zeilboot-tulp-regen-42")

@@ -3,47 +3,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_browser, screenshot
-from tests.conftest import ONE, PASSWORD
+from tests.browser import assert_fits, screenshot, sign_in, wait_for_htmx, watch_console
+from tests.conftest import ONE
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    yield from chromium_browser()
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/{ONE}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def _watch_console(page, problems: list[str]) -> None:
-    # A CSP violation or script error shows up here; the refused forms' 422 is expected.
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and "422" not in msg.text else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-
-
-def _wait_for_htmx(page) -> None:
-    # Content htmx has just swapped in gets its own listeners once it has settled.
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
-
-
-def _assert_fits(page, what: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{what} scrolls sideways at 375 px"
 
 
 def test_it_sends_messages_and_keeps_goals_on_a_phone_and_the_coach_sees_the_count(browser, live_server, world):
     problems: list[str] = []
     phone = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740}, is_mobile=True)
     client = phone.new_page()
-    _watch_console(client, problems)
-    _sign_in(client, live_server, "carol@een.test")
+    watch_console(client, problems, ("422",))
+    sign_in(client, live_server, "carol@een.test")
 
     client.get_by_role("navigation").get_by_role("link", name="Messages", exact=True).click()
     client.wait_for_url(f"**/{ONE}/messages/me")
@@ -56,7 +27,7 @@ def test_it_sends_messages_and_keeps_goals_on_a_phone_and_the_coach_sees_the_cou
     client.locator(".message-body").wait_for()
     assert "I wrote my" in client.locator(".message-body").inner_text()
     assert client.get_by_label("Your message").input_value() == ""
-    _assert_fits(client, "the thread")
+    assert_fits(client, "the thread")
     screenshot(client, "messages-thread-375px")
 
     client.get_by_role("link", name="My goals").click()
@@ -68,16 +39,16 @@ def test_it_sends_messages_and_keeps_goals_on_a_phone_and_the_coach_sees_the_cou
     client.get_by_role("button", name="Add goal").click()
     client.locator(".goal-title").wait_for()
     assert client.locator(".goal-title").inner_text() == "Find work in care"
-    _wait_for_htmx(client)
+    wait_for_htmx(client)
     client.get_by_label("Status", exact=True).first.select_option("in_progress")
     client.locator(".goal-in_progress").wait_for()
-    _assert_fits(client, "my goals")
+    assert_fits(client, "my goals")
     screenshot(client, "goals-mine-375px")
 
     desk = browser.new_context(locale="en-GB")
     coach = desk.new_page()
-    _watch_console(coach, problems)
-    _sign_in(coach, live_server, "alice@een.test")
+    watch_console(coach, problems, ("422",))
+    sign_in(coach, live_server, "alice@een.test")
     badge = coach.locator("nav .badge").filter(has_text="1 unread message")
     badge.wait_for()
     coach.goto(f"{live_server}/{ONE}/clients/{world.ids['carol']}")

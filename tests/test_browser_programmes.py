@@ -4,23 +4,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium_browser, screenshot
-from tests.conftest import ONE, PASSWORD
+from tests.browser import screenshot, sign_in
+from tests.conftest import ONE
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    yield from chromium_browser()
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/{ONE}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def _watch(page, problems: list[str]) -> None:
@@ -32,7 +19,7 @@ def test_it_builds_a_template_without_reloads_and_shows_it_locked_step_by_step_o
     problems: list[str] = []
     coach = browser.new_context(locale="en-GB").new_page()
     _watch(coach, problems)
-    _sign_in(coach, live_server, "alice@een.test")
+    sign_in(coach, live_server, "alice@een.test")
     coach.goto(f"{live_server}/{ONE}/programmes/templates/")
     coach.get_by_label("Name").fill("Career steps")
     coach.get_by_role("button", name="Create template").click()
@@ -71,7 +58,7 @@ def test_it_builds_a_template_without_reloads_and_shows_it_locked_step_by_step_o
 
     phone = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 800}).new_page()
     _watch(phone, problems)
-    _sign_in(phone, live_server, "carol@een.test")
+    sign_in(phone, live_server, "carol@een.test")
     phone.get_by_role("link", name="Programme", exact=True).click()
     phone.wait_for_load_state()
     text = phone.locator("#client-programmes").inner_text()

@@ -1,6 +1,7 @@
 """Goals: kept by a client and their coach, encrypted, audited, changed with htmx."""
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date
 from pathlib import Path
@@ -223,3 +224,226 @@ def test_it_audits_every_read_and_change_by_field_name_only(app, world, as_perso
     updated = events[3]
     assert updated.object_id == goal_id and '"fields": ["description"]' in updated.detail
     assert all("why" not in (e.detail or "") and "Audited" not in (e.detail or "") for e in events)
+
+
+# --- programmes and linked exercises ---------------------------------------------------------------
+
+
+def give_exercise(app, world, title: str, client: str = "carol", coach: str = "alice") -> tuple[int, int]:
+    """An exercise with one question, given by coach to client; returns (exercise id, assignment id)."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.accounts import services as accounts
+    from app.exercises import builder
+    from app.exercises.services import assign_exercise
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        by = accounts.user_by_id(world.ids[coach])
+        exercise = builder.create_exercise(by, title)
+        builder.add_question(by, exercise, MultiDict({"kind": "short_text", "prompt": "Why?"}))
+        assignment = assign_exercise(by, accounts.user_by_id(world.ids[client]), exercise.id)
+        db.session.commit()
+        return exercise.id, assignment.id
+
+
+def start_programme(app, world, title: str, client: str = "carol", coach: str = "alice") -> int:
+    from app.accounts import services as accounts
+    from app.programmes.services import start_programme as start
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        programme = start(
+            accounts.user_by_id(world.ids[coach]), accounts.user_by_id(world.ids[client]),
+            {"title": title, "status": "active", "starts_on": date.today()},
+        )
+        db.session.commit()
+        return programme.id
+
+
+def linked_ids(app, world, goal_id: int) -> list[int]:
+    from app.goals.models import GoalExercise
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        return sorted(db.session.scalars(select(GoalExercise.exercise_id).where(GoalExercise.goal_id == goal_id)))
+
+
+def programme_of(app, world, goal_id: int) -> int | None:
+    with app.app_context(), use_practice(world.practices[ONE]):
+        return db.session.get(Goal, goal_id).programme_id
+
+
+def links(goal_id: int, *exercise_ids: int | str) -> dict[str, list[str]]:
+    return {f"goal-{goal_id}-exercises": [str(e) for e in exercise_ids]}
+
+
+def test_it_lets_the_coach_link_and_unlink_exercises_that_the_client_then_sees(app, world, as_persona):
+    goal_id = add_goal(app, world, "Find work I enjoy")
+    values, values_assignment = give_exercise(app, world, "Values card")
+    strengths, strengths_assignment = give_exercise(app, world, "Strengths")
+    alice, carol = as_persona("alice", lang="en"), as_persona("carol", lang="en")
+
+    section = alice.htmx("GET", section_url(world)).get_data(as_text=True)
+    assert "Link exercises" in section and f'name="goal-{goal_id}-exercises" type="checkbox" value="{values}"' in section
+    linked = alice.htmx("POST", f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, values, strengths))
+    assert linked.status_code == 200
+    text = linked.get_data(as_text=True)
+    assert "<html" not in text and "Linked exercises" in text
+    assert f'<a href="/{ONE}/exercises/assignments/{values_assignment}">Values card</a>' in text
+    assert f'<a href="/{ONE}/exercises/assignments/{strengths_assignment}">Strengths</a>' in text
+    assert linked_ids(app, world, goal_id) == sorted([values, strengths])
+
+    mine = carol.get(f"/{ONE}/goals/").get_data(as_text=True)
+    assert f'<a href="/{ONE}/exercises/assignments/{values_assignment}">Values card</a>' in mine
+    assert "Link exercises" not in mine and f'name="goal-{goal_id}-exercises"' not in mine
+    assert carol.get(f"/{ONE}/exercises/assignments/{values_assignment}").status_code == 200
+
+    # The set is replaced on save: one left, then none (no box ticked, without JavaScript).
+    assert alice.htmx("POST", f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, strengths)).status_code == 200
+    assert linked_ids(app, world, goal_id) == [strengths]
+    plain = alice.post(f"/{ONE}/goals/{goal_id}/exercises", {})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(goals_url(world))
+    assert linked_ids(app, world, goal_id) == []
+    assert "Linked exercises" not in carol.get(f"/{ONE}/goals/").get_data(as_text=True)
+
+
+def test_it_lets_the_client_see_the_links_but_not_change_them(app, world, as_persona):
+    goal_id = add_goal(app, world, "Keep my links")
+    values, _ = give_exercise(app, world, "Values card")
+    strengths, _ = give_exercise(app, world, "Strengths")
+    alice, carol = as_persona("alice", lang="en"), as_persona("carol", lang="en")
+    assert alice.post(f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, values)).status_code == 303
+
+    # The coach's form is closed to her...
+    assert carol.post(f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, strengths)).status_code == 403
+    assert carol.htmx("POST", f"/{ONE}/goals/{goal_id}/exercises", links(goal_id)).status_code == 403
+    # ...her own edit form has no such field, and exercise ids sent along with it are ignored.
+    for form in (carol.get(f"/{ONE}/goals/{goal_id}/edit"), carol.htmx("GET", f"/{ONE}/goals/{goal_id}/edit")):
+        text = form.get_data(as_text=True)
+        assert form.status_code == 200 and "Link exercises" not in text
+        assert f'name="goal-{goal_id}-exercises"' not in text and 'type="checkbox"' not in text
+    edited = carol.post(
+        f"/{ONE}/goals/{goal_id}/edit",
+        {"title": "Keep my links", "status": "open", "exercises": [str(strengths)], **links(goal_id, strengths)},
+    )
+    assert edited.status_code == 303
+    assert linked_ids(app, world, goal_id) == [values]
+    assert "Values card" in carol.get(f"/{ONE}/goals/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_it_refuses_an_exercise_not_given_to_the_client_and_changes_nothing(app, world, as_persona, htmx):
+    goal_id = add_goal(app, world)
+    mine, _ = give_exercise(app, world, "Values card")
+    daves, _ = give_exercise(app, world, "Dave's exercise", client="dave", coach="bob")
+    alice = as_persona("alice", lang="en")
+    assert alice.post(f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, mine)).status_code == 303
+    url = f"/{ONE}/goals/{goal_id}/exercises"
+    for data, message in (
+        (links(goal_id, daves), "Choose only exercises given to this client."),
+        (links(goal_id, daves, mine), "Choose only exercises given to this client."),
+        (links(goal_id, 999_999), "Choose only exercises given to this client."),
+        (links(goal_id, "values"), "could not be coerced"),
+    ):
+        response = alice.htmx("POST", url, data) if htmx else alice.post(url, data)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in text
+        assert f'id="goal-{goal_id}-exercises-errors"' in text, "the message sits next to the field"
+        assert '<details class="goal-new goal-link" open>' in text, "the form stays open with the message"
+        assert "Dave&#39;s exercise" not in text and "Dave's exercise" not in text
+        assert linked_ids(app, world, goal_id) == [mine]
+
+
+@pytest.mark.parametrize(("persona", "status"), [("bob", 404), ("dave", 403), ("admin", 403), ("eve", 302)])
+def test_it_lets_no_one_but_the_clients_coach_link_exercises(app, world, as_persona, persona, status):
+    goal_id = add_goal(app, world)
+    exercise_id, _ = give_exercise(app, world, "Values card")
+    visitor = as_persona(persona, lang="en")
+    response = visitor.post(f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, exercise_id))
+    assert response.status_code == status and b"Values card" not in response.data
+    assert linked_ids(app, world, goal_id) == []
+
+
+def test_it_audits_linking_with_ids_only(app, world, as_persona):
+    goal_id = add_goal(app, world, "Audited goal")
+    values, _ = give_exercise(app, world, "Values card")
+    strengths, _ = give_exercise(app, world, "Strengths")
+    alice = as_persona("alice", lang="en")
+    alice.post(f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, strengths, values))
+    alice.post(f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, strengths, values))  # unchanged: no event
+    alice.post(f"/{ONE}/goals/{goal_id}/exercises", {})
+    with app.app_context(), use_practice(world.practices[ONE]):
+        events = list(db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "goal.exercises_linked").order_by(AuditEvent.id)
+        ))
+    assert [(e.object_type, e.object_id, e.actor_id) for e in events] == [("goal", goal_id, world.ids["alice"])] * 2
+    assert json.loads(events[0].detail) == {"client_id": world.ids["carol"], "exercise_ids": sorted([values, strengths])}
+    assert json.loads(events[1].detail) == {"client_id": world.ids["carol"], "exercise_ids": []}
+    assert all("Values" not in e.detail and "Audited" not in e.detail for e in events)
+
+
+def test_it_ties_a_goal_to_one_of_the_clients_programmes(app, world, as_persona):
+    programme_id = start_programme(app, world, "Back to work")
+    alice, carol = as_persona("alice", lang="en"), as_persona("carol", lang="en")
+    form = alice.htmx("GET", section_url(world)).get_data(as_text=True)
+    assert '<label for="new-programme_id">Programme (optional)</label>' in form
+    assert f'<option value="{programme_id}">Back to work</option>' in form
+    assert alice.post(goals_url(world), new_goal("Write a CV", **{"new-programme_id": str(programme_id)})).status_code == 303
+    with app.app_context(), use_practice(world.practices[ONE]):
+        goal_id = db.session.scalar(select(Goal.id))
+    assert programme_of(app, world, goal_id) == programme_id
+    assert "Programme: Back to work" in carol.get(f"/{ONE}/goals/").get_data(as_text=True)
+    assert "Programme: Back to work" in alice.get(goals_url(world)).get_data(as_text=True)
+    # The client may move her own goal out of the programme again.
+    edited = carol.post(f"/{ONE}/goals/{goal_id}/edit", {"title": "Write a CV", "status": "open", "programme_id": ""})
+    assert edited.status_code == 303 and programme_of(app, world, goal_id) is None
+
+
+def test_it_offers_no_programme_select_without_programmes(world, as_persona):
+    text = as_persona("carol", lang="en").get(f"/{ONE}/goals/").get_data(as_text=True)
+    assert "Programme (optional)" not in text
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_it_refuses_a_programme_of_another_client_and_stores_nothing(app, world, as_persona, htmx):
+    start_programme(app, world, "Carol's programme")
+    foreign = start_programme(app, world, "Dave's programme", client="dave", coach="bob")
+    goal_id = add_goal(app, world, "Keep this")
+    alice = as_persona("alice", lang="en")
+
+    def send(url: str, data: dict):
+        return alice.htmx("POST", url, data) if htmx else alice.post(url, data)
+
+    for value, message in ((str(foreign), "Choose one of the programmes in the list."), ("abc", "Invalid Choice")):
+        created = send(goals_url(world), new_goal("New goal", **{"new-programme_id": value}))
+        text = created.get_data(as_text=True)
+        assert created.status_code == 422 and message in text and 'id="new-programme_id-errors"' in text
+        assert "Dave&#39;s programme" not in text and "Dave's programme" not in text
+        edited = send(f"/{ONE}/goals/{goal_id}/edit", {"title": "Changed", "status": "open", "programme_id": value})
+        assert edited.status_code == 422 and message in edited.get_data(as_text=True)
+    assert stored_goals(app, world) == [("Keep this", None, "open", None)]
+    assert programme_of(app, world, goal_id) is None
+
+
+def test_it_shows_the_goals_section_in_the_same_number_of_queries_for_1_and_for_8_goals(app, world, as_persona):
+    from tests.querycount import count_queries
+
+    start_programme(app, world, "Back to work")
+    exercises = [give_exercise(app, world, f"Exercise {i}")[0] for i in range(3)]
+    alice, carol = as_persona("alice", lang="en"), as_persona("carol", lang="en")
+
+    def add_linked_goals(count: int) -> None:
+        for i in range(count):
+            goal_id = add_goal(app, world, f"Goal {i}")
+            alice.post(f"/{ONE}/goals/{goal_id}/exercises", links(goal_id, *exercises[: 1 + i % 3]))
+
+    def statements(visitor, url: str, htmx: bool) -> int:
+        visitor.get(url)  # warm caches outside the count
+        with count_queries() as found:
+            response = visitor.htmx("GET", url) if htmx else visitor.get(url)
+        assert response.status_code == 200 and "Exercise 0" in response.get_data(as_text=True)
+        return len(found)
+
+    pages = ((alice, section_url(world), True), (alice, goals_url(world), False), (carol, f"/{ONE}/goals/", False))
+    add_linked_goals(1)
+    small = [statements(*page) for page in pages]
+    add_linked_goals(7)
+    assert [statements(*page) for page in pages] == small

@@ -44,6 +44,11 @@ ROUTES = [
         "practice.goals.status", "POST", values=_goal, data={"status": "reached"},
         expect=own_client_expectations(coach=303, client=303),
     ),
+    # Only the client's coach links a goal to exercises (nothing ticked: the links are cleared).
+    Route(
+        "practice.goals.link_exercises", "POST", values=_goal,
+        expect={**own_client_expectations(coach=303, client=403), "dave": 403, "admin": 403},
+    ),
     # Last: it removes the goal the routes above use.
     Route("practice.goals.delete", "POST", values=_goal, expect=own_client_expectations(coach=303, client=303)),
 ]
