@@ -99,6 +99,11 @@ def search_clients(
         )
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = db.session.scalars(
-        statement.order_by(User.last_name, User.first_name).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+        statement.order_by(User.last_name, User.first_name).limit(PAGE_SIZE).offset((_bounded(page) - 1) * PAGE_SIZE)
     ).all()
     return list(rows), total
+
+
+def _bounded(page: int) -> int:
+    """A page number SQLite can take: a huge one from a URL would overflow its integers."""
+    return min(max(page, 1), 1_000_000)
