@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata (and the schema test) sees all tables."""
 from app.accounts import models as accounts_models  # noqa: F401
+from app.assessments import models as assessments_models  # noqa: F401
 from app.audit import models as audit_models  # noqa: F401
 from app.clients import models as clients_models  # noqa: F401
 from app.documents import models as documents_models  # noqa: F401

@@ -1,5 +1,6 @@
 """Every practice feature's pages, nested once under the /<practice>/ prefix."""
 from app.accounts.routes import bp as accounts_bp
+from app.assessments.routes import bp as assessments_bp
 from app.clients.routes import bp as clients_bp
 from app.notifications.routes import bp as notifications_bp
 from app.home.routes import bp as home_bp
@@ -18,6 +19,7 @@ from app.settings.routes import bp as settings_bp
 for _feature in (
     accounts_bp, home_bp, people_bp, clients_bp, notifications_bp,
     exercises_bp, programmes_bp, reports_bp, documents_bp, journal_bp, goals_bp, messages_bp, settings_bp,
+    assessments_bp,
 ):
     practice_bp.register_blueprint(_feature)
 

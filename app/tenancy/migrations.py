@@ -169,3 +169,4 @@ from app.journal import schema as _journal_schema  # noqa: E402,F401
 from app.messages import schema as _messages_schema  # noqa: E402,F401
 from app.goals import schema as _goals_schema  # noqa: E402,F401
 from app.programmes import schema as _programmes_schema  # noqa: E402,F401
+from app.assessments import schema as _assessments_schema  # noqa: E402,F401

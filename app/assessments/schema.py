@@ -1,0 +1,1 @@
+"""Practice migrations of the assessments package (none yet)."""
