@@ -90,10 +90,12 @@ def dossier_fragment(client_id: int, name: str) -> Response:
         abort(404)
     context = part.load(client, current_user)
     audit("dossier.read", "client", client.id, detail={"section": name})
-    db.session.commit()
-    return page_or_fragment(
+    response = page_or_fragment(
         "clients/section_page.html", part.template, client=client, section=part, **context
     )
+    # After rendering: a commit expires every loaded row, and rendering would load each again.
+    db.session.commit()
+    return response
 
 
 @bp.route("/<int:client_id>/details", methods=["GET", "POST"])
