@@ -87,3 +87,46 @@ class AssessmentAssignment(PracticeModel):
     @property
     def is_open(self) -> bool:
         return self.status == AssessmentStatus.OPEN
+
+
+class RaterRelation:
+    """How a rater knows the client (360-degree feedback)."""
+
+    COLLEAGUE = "colleague"
+    MANAGER = "manager"
+    OTHER = "other"
+    LABELS: ClassVar[dict[str, Any]] = {COLLEAGUE: _l("Colleague"), MANAGER: _l("Manager"), OTHER: _l("Other")}
+
+
+class AssessmentRater(PracticeModel):
+    """Someone invited to rate the client on a competency instrument (360-degree feedback).
+
+    Only a hash of the link secret is stored. Name and e-mail address are deleted (NULL)
+    when the round closes; the answers stay, encrypted, for the averages.
+    """
+
+    __tablename__ = "assessment_raters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_assignments.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[str] = mapped_column(String(12), default=RaterRelation.OTHER)
+    name: Mapped[str | None] = mapped_column(EncryptedText("assessment_raters.name"))
+    email: Mapped[str | None] = mapped_column(EncryptedText("assessment_raters.email"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answers_json: Mapped[str | None] = mapped_column("answers", EncryptedText("assessment_raters.answers"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def answers(self) -> dict[str, int]:
+        return json.loads(self.answers_json) if self.answers_json else {}
+
+    @answers.setter
+    def answers(self, value: dict[str, int]) -> None:
+        self.answers_json = json.dumps(value, sort_keys=True)

@@ -327,3 +327,5 @@ def _assessments_section(client: User, viewer: User) -> dict[str, Any]:
     assignments = services.assignments_of(client)
     return _common(assignments=assignments, titles=services.titles_of(assignments, _lang()),
                    listed=services.catalogue(), today=date.today())
+
+from app.assessments import rater_routes as _rater_routes  # noqa: F401  (registers the 360-degree feedback routes)

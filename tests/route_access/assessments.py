@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 
 from app.accounts import services as accounts
+from app.assessments import raters
 from app.assessments import services as assessments
 from app.extensions import db
 from app.tenancy.context import use_practice
-from tests.route_access import Route, for_roles, own_client_expectations
+from tests.route_access import Route, everyone, for_roles, own_client_expectations
 
 ONE = "praktijk-een"
 
@@ -25,8 +26,8 @@ def small_instrument(instrument_id: str = "route-check", items: int = 2) -> dict
 
 
 def setup(app, world) -> dict[str, int]:
-    """An imported instrument, and two results of carol's plus an open one."""
-    with app.app_context(), use_practice(world.practices[ONE]):
+    """An imported instrument, and two results of carol's plus an open one, and a competency one with a rater."""
+    with app.test_request_context(), use_practice(world.practices[ONE]):
         alice = accounts.user_by_id(world.ids["alice"])
         carol = accounts.user_by_id(world.ids["carol"])
         assessments.import_instrument(alice, json.dumps(small_instrument()).encode())
@@ -37,8 +38,12 @@ def setup(app, world) -> dict[str, int]:
                 assessments.save_answers(carol, assignment, {"a-i1": "1", "a-i2": "3"})
                 assessments.submit(carol, assignment)
             ids[name] = assignment.id
+        # 360-degree feedback: a competency questionnaire with one invited rater (a hostile name) and their link.
+        competency = assessments.assign(alice, carol, "competency-self-assessment")
+        _rater, token = raters.invite(alice, competency, '<script>alert("x")</script><img src=x onerror=alert(1)>',
+                                      "rater@example.test", "colleague")
         db.session.commit()
-        return {"carol": carol.id, **ids}
+        return {"carol": carol.id, **ids, "competency": competency.id, "token": token}
 
 
 def _client(ids: dict[str, int]) -> dict[str, object]:
@@ -47,6 +52,14 @@ def _client(ids: dict[str, int]) -> dict[str, object]:
 
 def _open(page: int = 1):
     return lambda ids: {"assignment_id": ids["open"], "page": page}
+
+
+def _competency(ids: dict[str, int]) -> dict[str, object]:
+    return {"assignment_id": ids["competency"]}
+
+
+def _token(ids: dict[str, int]) -> dict[str, object]:
+    return {"token": ids["token"]}
 
 
 def _first(ids: dict[str, int]) -> dict[str, object]:
@@ -87,4 +100,20 @@ ROUTES = [
     Route("practice.assessments.submit", "POST", values=lambda ids: {"assignment_id": ids["open"]},
           expect={**own_only, "carol": 422}),
     Route("practice.assessments.submit", "POST", values=_first, expect={**own_only, "carol": 409}),
+    # 360-degree feedback: the client and her coaches manage raters; not for other instruments.
+    Route("practice.assessments.raters_page", values=_competency, expect=readers),
+    Route("practice.assessments.raters_page", values=_first,
+          expect={**own_client_expectations(coach=404, client=404), "admin": 403}),
+    Route("practice.assessments.invite_rater", "POST", values=_competency,
+          data={"name": "Ria", "email": "ria@example.test", "relation": "manager"},
+          expect={**own_client_expectations(coach=303, client=303), "admin": 403}),
+    Route("practice.assessments.invite_rater", "POST", values=_competency,
+          data={"name": "", "email": "no-address", "relation": "boss"},
+          expect={**own_client_expectations(coach=422, client=422), "admin": 403}),
+    # The rater's own link: anyone holding it reaches the form, signed in or not; a tampered answer changes nothing.
+    Route("practice.assessments.rate", values=_token, expect=everyone(200)),
+    Route("practice.assessments.rate", "POST", values=_token, data={"a-communication-1": "9"}, expect=everyone(422)),
+    Route("practice.assessments.rate", values=lambda ids: {"token": "not-a-real-token"}, expect=everyone(404)),
+    Route("practice.assessments.close_raters", "POST", values=_competency,
+          expect={**own_client_expectations(coach=303, client=303), "admin": 403}),
 ]
