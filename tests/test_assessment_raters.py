@@ -66,6 +66,14 @@ def audit_actions(app, world) -> list[tuple[str, str | None]]:
         return [(e.action, e.detail) for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
+@pytest.fixture
+def visitor(app) -> Visitor:
+    """An anonymous rater whose browser asks for English (the texts below are the English ones)."""
+    rater = Visitor(app.test_client())
+    rater.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return rater
+
+
 def invite(visitor: Visitor, assignment_id: int, name: str, email: str, relation: str = "colleague"):
     return visitor.post(f"{BASE}/{assignment_id}/raters", {"name": name, "email": email, "relation": relation})
 
@@ -303,7 +311,7 @@ def test_closing_the_round_deletes_names_and_addresses_and_stops_unused_links(ap
     assert all(name is None and email is None and closed for name, email, _answers, closed in rows)
     assert rows[0][2] is not None  # the answers given stay, encrypted, for the averages
     assert "assessment.raters_closed" in [a for a, _d in audit_actions(app, world)]
-    late = Visitor(app.test_client()).get(unused)
+    late = Visitor(app.test_client()).get(unused, headers={"Accept-Language": "en"})
     assert late.status_code == 410 and "closed" in late.get_data(as_text=True)
     page = carol.get(f"{BASE}/{assignment_id}/raters").get_data(as_text=True)
     assert "Person 0" not in page and "round is closed" in page

@@ -279,8 +279,8 @@ def test_it_shows_the_result_with_a_chart_numbers_and_no_decision(given):
         page = response.get_data(as_text=True)
         assert "<svg" in page and 'role="img"' in page and "<title" in page and "<desc" in page
         assert " style=" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]
-        assert f"<td>{chart.format_score(expected['focus'])}</td>" in page
-        assert f"<td>{chart.format_score(expected['pace'])}</td>" in page
+        assert f">{chart.format_score(expected['focus'])}</td>" in page
+        assert f">{chart.format_score(expected['pace'])}</td>" in page
         assert "Koers takes no decision" in page
         assert "Made for the tests of Koers" in page and "CC0 1.0" in page
         assert "Translated from the Dutch original" in page
