@@ -1,8 +1,6 @@
 """Accounts: people, invitations, password resets and server-side sessions."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -14,6 +12,7 @@ from app.accounts.models import AccountToken, CoachAssignment, Role, TokenPurpos
 from app.accounts.passwords import check_password, hash_password, needs_rehash, password_problem
 from app.audit.services import audit
 from app.extensions import db
+from app.vault.tokens import digest, new_secret
 from app.mail.addresses import InvalidAddress, normalise_address
 from app.mail.services import send_template
 from app.tenancy.context import current_practice
@@ -28,9 +27,6 @@ class AccountError(ValueError):
         super().__init__(message)
         self.field = field
 
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -183,12 +179,12 @@ def issue_token(user: User, purpose: str, ttl: timedelta, created_by: User | Non
         .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
         .values(used_at=now)
     )
-    secret = secrets.token_urlsafe(32)
+    secret = new_secret()
     db.session.add(
         AccountToken(
             user_id=user.id,
             purpose=purpose,
-            token_hash=_digest(secret),
+            token_hash=digest(secret),
             created_at=now,
             expires_at=now + ttl,
             created_by_id=created_by.id if created_by else None,
@@ -200,7 +196,7 @@ def issue_token(user: User, purpose: str, ttl: timedelta, created_by: User | Non
 def redeemable_token(secret: str, purpose: str) -> AccountToken:
     """The unused, unexpired token for secret; raises AccountError saying what is wrong."""
     token = db.session.scalar(
-        select(AccountToken).where(AccountToken.token_hash == _digest(secret), AccountToken.purpose == purpose)
+        select(AccountToken).where(AccountToken.token_hash == digest(secret), AccountToken.purpose == purpose)
     )
     if token is None:
         raise AccountError(_("This link is not valid. Ask for a new one."))
@@ -363,12 +359,12 @@ def authenticate(email: str, password: str) -> User | None:
 
 def start_session(user: User, user_agent: str | None) -> str:
     """Record a new signed-in session for user and return its secret (commits)."""
-    secret = secrets.token_urlsafe(32)
+    secret = new_secret()
     now = utcnow()
     db.session.add(
         UserSession(
             user_id=user.id,
-            token_hash=_digest(secret),
+            token_hash=digest(secret),
             created_at=now,
             last_seen_at=now,
             user_agent=(user_agent or "")[:200] or None,
@@ -383,7 +379,7 @@ def start_session(user: User, user_agent: str | None) -> str:
 def user_for_session(secret: str) -> User | None:
     """The active user of a live session, or None when it was ended or never existed."""
     session = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None))
+        select(UserSession).where(UserSession.token_hash == digest(secret), UserSession.ended_at.is_(None))
     )
     if session is None:
         return None
@@ -402,7 +398,7 @@ def end_session(secret: str, reason: str) -> None:
     """End one session (not committed)."""
     db.session.execute(
         update(UserSession)
-        .where(UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None))
+        .where(UserSession.token_hash == digest(secret), UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
     )
 
@@ -411,7 +407,7 @@ def end_sessions(user: User, reason: str, keep: str | None = None) -> None:
     """End every live session of user, except the one with secret `keep` (not committed)."""
     query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep:
-        query = query.where(UserSession.token_hash != _digest(keep))
+        query = query.where(UserSession.token_hash != digest(keep))
     db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
 
 

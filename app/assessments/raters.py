@@ -7,8 +7,6 @@ names and e-mail addresses. Every read and change is audited with ids and counts
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +23,7 @@ from app.assessments.models import AssessmentAssignment, AssessmentRater, RaterR
 from app.audit.services import audit
 from app.clients.access import can_view_client
 from app.extensions import db
+from app.vault.tokens import digest, new_secret
 from app.mail.addresses import InvalidAddress, normalise_address
 from app.mail.services import send_after_commit
 from app.tenancy.context import current_practice
@@ -40,9 +39,6 @@ COMPETENCY = "competency"
 class RaterError(services.AssessmentError):
     """A refused rater action (status and messages as AssessmentError)."""
 
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def link_ttl() -> timedelta:
@@ -120,9 +116,9 @@ def invite(actor: User, assignment: AssessmentAssignment, name: str, email: str,
     if len(raters_of(assignment)) >= MAX_RATERS:
         raise RaterError(422, [_("You can invite at most %(max)d people.", max=MAX_RATERS)])
     now = utcnow()
-    secret = secrets.token_urlsafe(32)
+    secret = new_secret()
     rater = AssessmentRater(
-        assignment_id=assignment.id, relation=relation, name=name, email=address, token_hash=_digest(secret),
+        assignment_id=assignment.id, relation=relation, name=name, email=address, token_hash=digest(secret),
         invited_by_id=actor.id, created_at=now, expires_at=now + link_ttl(),
     )
     db.session.add(rater)
@@ -156,7 +152,7 @@ def close_round(actor: User, assignment: AssessmentAssignment) -> int:
 
 def rater_for(secret: str) -> AssessmentRater:
     """The rater whose link this is, if it can still be used; RaterError 404/410 saying why not."""
-    rater = db.session.scalar(select(AssessmentRater).where(AssessmentRater.token_hash == _digest(secret or "")))
+    rater = db.session.scalar(select(AssessmentRater).where(AssessmentRater.token_hash == digest(secret or "")))
     if rater is None:
         raise RaterError(404, [_("This link is not valid. Ask the person who invited you for a new one.")])
     reason, message = None, ""
