@@ -524,3 +524,122 @@ def test_it_keeps_a_locked_exercise_step_out_of_the_clients_exercises_until_it_o
         db.session.get(ProgrammeStep, ids["steps"][0]).unlock_on = date.today()
         db.session.commit()
     assert "Later in het traject" in carol.get(f"/{ONE}/exercises/mine").get_data(as_text=True)
+
+
+# --- assessment steps --------------------------------------------------------------------------
+
+QUESTIONNAIRE = "competency-self-assessment"
+
+
+def answer_and_submit(app, world, assessment_assignment_id: int) -> None:
+    """carol answers every item of her questionnaire and submits it (through the assessments service)."""
+    from app.assessments import services as assessments
+    from app.assessments.models import AssessmentAssignment
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        carol = accounts.user_by_id(world.ids["carol"])
+        assignment = db.session.get(AssessmentAssignment, assessment_assignment_id)
+        items = assessments.instrument_of(assignment).items
+        assessments.save_answers(carol, assignment, {f"a-{item.id}": "3" for item in items})
+        assessments.submit(carol, assignment)
+        db.session.commit()
+
+
+def test_it_starts_a_programme_whose_assessment_step_gives_the_questionnaire(app, world, as_persona):
+    from app.assessments.models import AssessmentAssignment
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        alice = accounts.user_by_id(world.ids["alice"])
+        template = library.create_template(alice, "Assessed", "")
+        library.add_template_step(template, {"kind": "info", "title": "Welcome", "unlock": "always"})
+        library.add_template_step(template, {"kind": "assessment", "instrument_id": QUESTIONNAIRE, "unlock": "always"})
+        library.add_template_step(template, {"kind": "info", "title": "After", "unlock": "previous"})
+        db.session.commit()
+        template_id = template.id
+    alice = as_persona("alice", lang="en")
+    carol_id = world.ids["carol"]
+    edit = alice.get(f"{BASE}/templates/{template_id}").get_data(as_text=True)
+    assert "Competencies: self-assessment (template)" in edit and 'name="instrument_id"' in edit
+    response = alice.post(f"{BASE}/clients/{carol_id}/new", {
+        "template_id": str(template_id), "title": "Carol's route", "status": "active", "starts_on": "2026-03-02",
+    })
+    assert response.status_code == 303
+    page = alice.get(response.headers["Location"]).get_data(as_text=True)
+    assert step_titles_in(page) == ["Welcome", "Competencies: self-assessment (template)", "After"]
+    with app.app_context(), use_practice(world.practices[ONE]):
+        programme = db.session.scalars(select(Programme)).one()
+        steps = services.programme_steps(programme)
+        assert [s.kind for s in steps] == ["info", "assessment", "info"]
+        given = db.session.get(AssessmentAssignment, steps[1].assessment_assignment_id)
+        assert (given.client_id, given.instrument_id, given.status) == (carol_id, QUESTIONNAIRE, "open")
+        programme_id, step_id, given_id = programme.id, steps[1].id, given.id
+    # The client sees the step and reaches the questionnaire from it.
+    carol = as_persona("carol", lang="en")
+    mine = html.unescape(carol.get(f"{BASE}/mine").get_data(as_text=True))
+    assert "Competencies: self-assessment (template)" in mine and "Open the questionnaire" in mine
+    link = f"/{ONE}/assessments/{given_id}"
+    assert f'href="{link}"' in mine
+    opened = carol.get(link)
+    assert opened.status_code == 303 and "/pages/1" in opened.headers["Location"]
+    assert carol.get(opened.headers["Location"]).status_code == 200
+    # Submitting it marks the step done and opens the step after it.
+    with app.app_context(), use_practice(world.practices[ONE]):
+        programme = db.session.get(Programme, programme_id)
+        view = services.programme_view(programme)
+        assert [s.available for s in view.steps] == [True, True, False]
+        assert services.programme_progress(programme) == (0, 3)
+    answer_and_submit(app, world, given_id)
+    with app.app_context(), use_practice(world.practices[ONE]):
+        programme = db.session.get(Programme, programme_id)
+        view = services.programme_view(programme)
+        assert [s.step.id for s in view.steps if s.done] == [step_id]
+        assert view.steps[2].available
+        assert services.programme_progress(programme) == (1, 3)
+
+
+def test_it_locks_an_assessment_step_for_the_client_until_the_previous_step_is_done(app, world, as_persona):
+    ids = make_programme(app, world, [
+        {"kind": "info", "title": "First"},
+        {"kind": "assessment", "instrument_id": QUESTIONNAIRE, "unlock": "previous"},
+    ])
+    carol = as_persona("carol", lang="en")
+    mine = carol.get(f"{BASE}/mine").get_data(as_text=True)
+    assert "Available after the previous step." in mine and "Open the questionnaire" not in mine
+    with app.app_context(), use_practice(world.practices[ONE]):
+        given_id = db.session.get(ProgrammeStep, ids["steps"][1]).assessment_assignment_id
+    assert f'href="/{ONE}/assessments/{given_id}"' not in carol.get(f"/{ONE}/assessments/").get_data(as_text=True)
+    locked = carol.get(f"/{ONE}/assessments/{given_id}/pages/1")
+    assert locked.status_code == 409 and "not available yet" in locked.get_data(as_text=True)
+    with app.app_context(), use_practice(world.practices[ONE]):
+        programme = db.session.get(Programme, ids["programme"])
+        services.mark_read(accounts.user_by_id(world.ids["carol"]), programme, services.programme_steps(programme)[0])
+        db.session.commit()
+    assert "Open the questionnaire" in carol.get(f"{BASE}/mine").get_data(as_text=True)
+    assert f'href="/{ONE}/assessments/{given_id}"' in carol.get(f"/{ONE}/assessments/").get_data(as_text=True)
+    assert carol.get(f"/{ONE}/assessments/{given_id}/pages/1").status_code == 200
+
+
+def test_it_refuses_an_unknown_questionnaire_with_422_and_saves_nothing(app, world, as_persona):
+    from app.assessments.models import AssessmentAssignment
+
+    ids = make_programme(app, world, [])
+    alice = as_persona("alice", lang="en")
+    response = alice.htmx("POST", f"{BASE}/{ids['programme']}/steps",
+                          {"kind": "assessment", "instrument_id": "no-such-thing", "unlock": "always"})
+    assert response.status_code == 422
+    text = html.unescape(response.get_data(as_text=True))
+    assert "Choose a questionnaire from the list." in text
+    with app.test_request_context(), use_practice(world.practices[ONE]):
+        alice_user = accounts.user_by_id(world.ids["alice"])
+        template = library.create_template(alice_user, "T", "")
+        with pytest.raises(services.ProgrammeError) as refused:
+            library.add_template_step(template, {"kind": "assessment", "instrument_id": "nope", "unlock": "always"})
+        assert refused.value.field == "instrument_id"
+        db.session.rollback()
+        programme = db.session.get(Programme, ids["programme"])
+        with pytest.raises(services.ProgrammeError):
+            services.add_step(alice_user, programme, {"kind": "assessment", "instrument_id": "nope", "unlock": "always"})
+        db.session.rollback()
+        assert db.session.scalars(select(ProgrammeStep)).all() == []
+        assert db.session.scalars(select(TemplateStep)).all() == []
+        assert db.session.scalars(select(AssessmentAssignment)).all() == []

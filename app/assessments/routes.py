@@ -28,6 +28,7 @@ from app.assessments.models import AssessmentAssignment, AssessmentStatus
 from app.clients.access import get_client_or_404
 from app.clients.sections import dossier_section
 from app.extensions import db
+from app.programmes import services as programmes
 from app.web.htmx import is_htmx
 from app.web.nav import NavItem, register_nav
 
@@ -143,8 +144,9 @@ def assign(client_id: int) -> Response:
 @bp.get("/")
 @role_required(Role.CLIENT)
 def mine() -> str:
-    """The client's questionnaires."""
-    assignments = services.assignments_of(current_user)
+    """The client's questionnaires (those of programme steps that are still locked wait in the programme)."""
+    locked = programmes.locked_questionnaire_ids(current_user)
+    assignments = [a for a in services.assignments_of(current_user) if a.id not in locked]
     return render_template("assessments/mine.html", assignments=assignments,
                            titles=services.titles_of(assignments, _lang()), **_common())
 
@@ -182,6 +184,8 @@ def _own_open(assignment_id: int) -> AssessmentAssignment:
     assignment = services.get_assignment_or_404(assignment_id)
     if current_user.id != assignment.client_id:
         abort(404)
+    if assignment.id in programmes.locked_questionnaire_ids(current_user):
+        abort(make_response(render_template("assessments/locked.html", **_common()), 409))
     return assignment
 
 

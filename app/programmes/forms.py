@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.programmes.models import ProgrammeStatus, StepKind, Unlock
+from app.programmes.steps import instrument_choices
 
 MAX_TEXT = 5000
 MAX_OFFSET_DAYS = 7300  # twenty years
@@ -90,11 +91,17 @@ class _StepForm(FlaskForm):
 
     kind = ChoiceField(
         _l("Kind of step"),
-        choices=[SelectChoice(StepKind.INFO, _l("Information text")), SelectChoice(StepKind.EXERCISE, _l("Exercise"))],
+        choices=[
+            SelectChoice(StepKind.INFO, _l("Information text")),
+            SelectChoice(StepKind.EXERCISE, _l("Exercise")),
+            SelectChoice(StepKind.ASSESSMENT, _l("Questionnaire (assessment)")),
+        ],
     )
     title = StringField(
         _l("Title"),
-        description=_l("Needed for an information text; an exercise shows its own title when left empty."),
+        description=_l(
+            "Needed for an information text; an exercise or questionnaire shows its own title when left empty."
+        ),
         validators=[Length(max=200)],
     )
     body = TextAreaField(
@@ -103,6 +110,7 @@ class _StepForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_TEXT)],
     )
     exercise_id = ChoiceField(_l("Exercise"), coerce=id_or_zero)
+    instrument_id = ChoiceField(_l("Questionnaire"))
     unlock = ChoiceField(
         _l("Available"),
         choices=[
@@ -112,12 +120,21 @@ class _StepForm(FlaskForm):
         ],
     )
 
-    def __init__(self, *args, exercises: list[tuple[int, str]] | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self, *args, exercises: list[tuple[int, str]] | None = None,
+        instruments: list[tuple[str, str]] | None = None, **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.exercise_id.choices = [SelectChoice(0, _l("Choose an exercise"))] + [
             SelectChoice(ident, title) for ident, title in exercises or []
         ]
         self.known_exercises = {ident for ident, _title in exercises or []}
+        if instruments is None:
+            instruments = instrument_choices()
+        self.instrument_id.choices = [SelectChoice("", _l("Choose a questionnaire"))] + [
+            SelectChoice(ident, title) for ident, title in instruments
+        ]
+        self.known_instruments = {ident for ident, _title in instruments}
 
     def validate_kind(self, field: SelectField) -> None:
         if field.data not in StepKind.ALL:
@@ -139,14 +156,24 @@ class _StepForm(FlaskForm):
         if field.data not in self.known_exercises:
             raise ValidationError(_l("Choose an exercise from this practice's library."))
 
+    def validate_instrument_id(self, field: SelectField) -> None:
+        if self.kind.data != StepKind.ASSESSMENT:
+            return
+        if not field.data:
+            raise ValidationError(_l("Choose a questionnaire."))
+        if field.data not in self.known_instruments:
+            raise ValidationError(_l("Choose a questionnaire from the list."))
+
     def step_values(self) -> dict[str, object]:
         """The cleaned values a service stores."""
         exercise = self.kind.data == StepKind.EXERCISE
+        assessment = self.kind.data == StepKind.ASSESSMENT
         return {
             "kind": self.kind.data,
             "title": (self.title.data or "").strip(),
-            "body": "" if exercise else (self.body.data or "").strip(),
+            "body": "" if exercise or assessment else (self.body.data or "").strip(),
             "exercise_id": self.exercise_id.data if exercise else None,
+            "instrument_id": self.instrument_id.data if assessment else None,
             "unlock": self.unlock.data,
         }
 

@@ -15,10 +15,12 @@ from app.programmes.models import ProgrammeTemplate, StepKind, TemplateStep, Unl
 from app.programmes.steps import (
     apply_step_values,
     exercise_titles,
+    instrument_titles,
     move_in_order,
     renumber,
     title_of,
     usable_exercise,
+    usable_instrument,
 )
 from app.timeutil import utcnow
 
@@ -53,9 +55,10 @@ def template_steps(template: ProgrammeTemplate) -> list[TemplateStep]:
 
 
 def template_step_titles(steps: Sequence[TemplateStep]) -> dict[int, str]:
-    """The title shown for each step: its own, or its exercise's."""
+    """The title shown for each step: its own, or its exercise's or questionnaire's."""
     titles = exercise_titles(steps)
-    return {step.id: title_of(step.title, step.exercise_id, titles) for step in steps}
+    instruments = instrument_titles(steps)
+    return {step.id: title_of(step.title, step.exercise_id, titles, step.instrument_id, instruments) for step in steps}
 
 
 def create_template(actor: User, name: str, description: str) -> ProgrammeTemplate:
@@ -87,6 +90,8 @@ def add_template_step(template: ProgrammeTemplate, values: dict[str, Any]) -> Te
     """Append a step to a template."""
     if values["kind"] == StepKind.EXERCISE:
         usable_exercise(values.get("exercise_id"))
+    if values["kind"] == StepKind.ASSESSMENT:
+        usable_instrument(values.get("instrument_id"))
     step = TemplateStep(template_id=template.id, position=len(template_steps(template)) + 1)
     _set_step(step, values)
     db.session.add(step)
@@ -99,6 +104,8 @@ def update_template_step(template: ProgrammeTemplate, step: TemplateStep, values
     """Change what a template step is and when it becomes available."""
     if values["kind"] == StepKind.EXERCISE and values.get("exercise_id") != step.exercise_id:
         usable_exercise(values.get("exercise_id"))
+    if values["kind"] == StepKind.ASSESSMENT and values.get("instrument_id") != step.instrument_id:
+        usable_instrument(values.get("instrument_id"))
     _set_step(step, values)
     template.updated_at = utcnow()
 

@@ -28,11 +28,12 @@ class ProgrammeStatus:
 
 
 class StepKind:
-    """What a step is: a text to read, or an exercise to do."""
+    """What a step is: a text to read, an exercise to do, or a questionnaire (assessment) to fill in."""
 
     INFO = "info"
     EXERCISE = "exercise"
-    ALL = (INFO, EXERCISE)
+    ASSESSMENT = "assessment"
+    ALL = (INFO, EXERCISE, ASSESSMENT)
 
 
 class Unlock:
@@ -75,6 +76,8 @@ class TemplateStep(PracticeModel):
     unlock: Mapped[str] = mapped_column(String(20), default=Unlock.ALWAYS)
     # For Unlock.DATE: days after the programme's start.
     offset_days: Mapped[int | None] = mapped_column()
+    # Assessment steps: the instrument (built-in or imported id); its newest version is given.
+    instrument_id: Mapped[str | None] = mapped_column(String(80))
 
 
 class Programme(PracticeModel):
@@ -116,3 +119,8 @@ class ProgrammeStep(PracticeModel):
     # When the client marked an information step as read.
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Assessment steps: the instrument and the client's questionnaire, given when the step was added.
+    instrument_id: Mapped[str | None] = mapped_column(String(80))
+    assessment_assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment_assignments.id", ondelete="SET NULL")
+    )

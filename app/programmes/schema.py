@@ -61,3 +61,16 @@ def t0012_programmes(db: Database) -> None:
         CREATE INDEX ix_programme_steps_programme_id ON programme_steps (programme_id);
         """,
     )
+
+
+@practice_migrations()
+def t0015_programme_assessment_steps(db: Database) -> None:
+    run_script(
+        db,
+        """
+        ALTER TABLE programme_template_steps ADD COLUMN instrument_id VARCHAR(80);
+        ALTER TABLE programme_steps ADD COLUMN instrument_id VARCHAR(80);
+        ALTER TABLE programme_steps ADD COLUMN assessment_assignment_id INTEGER
+            REFERENCES assessment_assignments (id) ON DELETE SET NULL;
+        """,
+    )

@@ -23,6 +23,8 @@ from flask_babel import to_user_timezone
 from sqlalchemy import ColumnElement, func, select
 
 from app.accounts.models import User
+from app.assessments import services as assessments
+from app.assessments.models import AssessmentAssignment, AssessmentStatus
 from app.audit.services import audit
 from app.exercises import services as exercises
 from app.exercises.models import Assignment, AssignmentStatus, Exercise
@@ -36,17 +38,21 @@ from app.programmes.models import (
     StepKind,
     Unlock,
 )
-from app.programmes.steps import (  # noqa: F401  (ProgrammeError and exercise_choices are used through services)
+from app.programmes.steps import (  # noqa: F401  (ProgrammeError, exercise_choices and instrument_choices are used through services)
     ProgrammeError,
     apply_step_values,
     exercise_choices,
     exercise_titles,
+    instrument_choices,
+    instrument_titles,
     move_in_order,
     renumber,
     title_of,
     usable_exercise,
+    usable_instrument,
 )
 from app.timeutil import utcnow
+from app.web.urls import practice_path
 
 
 def today() -> date:
@@ -60,6 +66,13 @@ def _assign(actor: User, client: User, exercise_id: int) -> Assignment:
         return exercises.assign_exercise(actor, client, exercise_id)
     except exercises.ExerciseError as error:
         raise ProgrammeError(str(error), field="exercise_id") from error
+
+
+def _give_questionnaire(actor: User, client: User, instrument_id: str) -> AssessmentAssignment:
+    try:
+        return assessments.assign(actor, client, usable_instrument(instrument_id))
+    except assessments.AssessmentError as error:
+        raise ProgrammeError(" ".join(str(m) for m in error.messages), field="instrument_id") from error
 
 
 def _assignment_state(assignment: Assignment) -> str:
@@ -111,7 +124,8 @@ def start_programme(
         unlock_on = programme.starts_on + timedelta(days=source.offset_days or 0) if source.unlock == Unlock.DATE else None
         _add_step(actor, programme, client, {
             "kind": source.kind, "title": source.title, "body": source.body,
-            "exercise_id": source.exercise_id, "unlock": source.unlock, "unlock_on": unlock_on,
+            "exercise_id": source.exercise_id, "instrument_id": source.instrument_id,
+            "unlock": source.unlock, "unlock_on": unlock_on,
         })
     return programme
 
@@ -162,10 +176,13 @@ def _add_step(actor: User, programme: Programme, client: User, values: dict[str,
     if step.kind == StepKind.EXERCISE:
         exercise = usable_exercise(step.exercise_id)
         step.assignment_id = _assign(actor, client, exercise.id).id
+    if step.kind == StepKind.ASSESSMENT:
+        step.assessment_assignment_id = _give_questionnaire(actor, client, step.instrument_id or "").id
     db.session.add(step)
     db.session.flush()
     audit("programme.step_added", "programme", programme.id, actor=actor,
-          detail={"step_id": step.id, "kind": step.kind, "assignment_id": step.assignment_id})
+          detail={"step_id": step.id, "kind": step.kind, "assignment_id": step.assignment_id,
+                  "assessment_assignment_id": step.assessment_assignment_id})
     return step
 
 
@@ -260,14 +277,25 @@ def programme_views(programmes: Sequence[Programme], on: date | None = None) -> 
     assignments = {
         a.id: a for a in db.session.scalars(select(Assignment).where(Assignment.id.in_(assignment_ids)))
     } if assignment_ids else {}
+    assessment_ids = {s.assessment_assignment_id for s in steps if s.assessment_assignment_id}
+    questionnaires = {
+        a.id: a for a in db.session.scalars(select(AssessmentAssignment).where(AssessmentAssignment.id.in_(assessment_ids)))
+    } if assessment_ids else {}
     titles = exercise_titles(steps)
+    instruments = instrument_titles(steps)
     views = {p.id: ProgrammeView(p) for p in programmes}
     for step in steps:
         view = views[step.programme_id]
         assignment = assignments.get(step.assignment_id) if step.assignment_id else None
         state = _assignment_state(assignment) if assignment is not None else None
+        url = exercises.assignment_url(assignment) if assignment is not None else None
         if step.kind == StepKind.INFO:
             done = step.read_at is not None
+        elif step.kind == StepKind.ASSESSMENT:
+            questionnaire = questionnaires.get(step.assessment_assignment_id) if step.assessment_assignment_id else None
+            state = questionnaire.status if questionnaire is not None else None
+            url = practice_path("practice.assessments.show", assignment_id=questionnaire.id) if questionnaire else None
+            done = state == AssessmentStatus.SUBMITTED
         else:
             done = state in (AssignmentStatus.SUBMITTED, AssignmentStatus.REVIEWED)
         available, reason = True, None
@@ -276,9 +304,9 @@ def programme_views(programmes: Sequence[Programme], on: date | None = None) -> 
         elif step.unlock == Unlock.DATE and step.unlock_on and step.unlock_on > on:
             available, reason = False, "date"
         view.steps.append(
-            StepView(step, len(view.steps) + 1, title_of(step.title, step.exercise_id, titles),
-                     available, done, reason, state,
-                     exercises.assignment_url(assignment) if assignment is not None else None)
+            StepView(step, len(view.steps) + 1,
+                     title_of(step.title, step.exercise_id, titles, step.instrument_id, instruments),
+                     available, done, reason, state, url)
         )
     return [views[p.id] for p in programmes]
 
@@ -291,6 +319,14 @@ def locked_in(views: Iterable[ProgrammeView]) -> set[int]:
 def locked_assignment_ids(client: User) -> set[int]:
     """Assignments the client cannot start yet because their programme step is still locked."""
     return locked_in(programme_views(programmes_for(client)))
+
+
+def locked_questionnaire_ids(client: User) -> set[int]:
+    """Questionnaires (assessment assignments) the client cannot fill in yet: their programme step is locked."""
+    return {
+        s.step.assessment_assignment_id for v in programme_views(programmes_for(client)) for s in v.steps
+        if s.step.assessment_assignment_id and not s.available
+    }
 
 
 def programme_view(programme: Programme) -> ProgrammeView:

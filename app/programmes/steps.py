@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.assessments import services as assessments
 from app.exercises.models import Exercise
 from app.extensions import db
 from app.programmes.models import ProgrammeStep, StepKind, TemplateStep
@@ -57,12 +60,42 @@ def usable_exercise(exercise_id: int | None) -> Exercise:
     return exercise
 
 
+def _lang() -> str:
+    locale = get_locale() if has_request_context() else None
+    return locale.language if locale else "en"
+
+
+def instrument_choices() -> list[tuple[str, str]]:
+    """The questionnaires a step may name: built-ins and the practice's imported ones (newest version)."""
+    lang = _lang()
+    return [(listed.instrument.id, assessments.text(listed.instrument.title, lang)) for listed in assessments.catalogue()]
+
+
+def usable_instrument(instrument_id: str | None) -> str:
+    """The id of a questionnaire this practice can give, or ProgrammeError."""
+    if not instrument_id or assessments.instrument_version(instrument_id) is None:
+        raise ProgrammeError(_("Choose a questionnaire from the list."), field="instrument_id")
+    return instrument_id
+
+
+def instrument_titles(steps: Iterable[TemplateStep | ProgrammeStep]) -> dict[str, str]:
+    """The title of each questionnaire the steps name (newest version)."""
+    lang = _lang()
+    titles = {}
+    for instrument_id in {s.instrument_id for s in steps if s.instrument_id}:
+        found = assessments.instrument_version(instrument_id)
+        if found is not None:
+            titles[instrument_id] = assessments.text(found[0].title, lang)
+    return titles
+
+
 def apply_step_values(step: TemplateStep | ProgrammeStep, values: dict[str, Any]) -> None:
     """Set what a step is from a form's cleaned values (the caller sets its date condition)."""
     step.kind = values["kind"]
     step.title = values.get("title") or ""
     step.body = values.get("body") or ""
     step.exercise_id = values.get("exercise_id") if step.kind == StepKind.EXERCISE else None
+    step.instrument_id = values.get("instrument_id") if step.kind == StepKind.ASSESSMENT else None
     step.unlock = values["unlock"]
 
 
@@ -75,10 +108,15 @@ def exercise_titles(steps: Iterable[TemplateStep | ProgrammeStep]) -> dict[int, 
     return {row.id: row.title for row in rows}
 
 
-def title_of(title: str | None, exercise_id: int | None, titles: dict[int, str]) -> str:
-    """A step's own title, else its exercise's title."""
+def title_of(
+    title: str | None, exercise_id: int | None, titles: dict[int, str],
+    instrument_id: str | None = None, instrument_titles: dict[str, str] | None = None,
+) -> str:
+    """A step's own title, else its exercise's or questionnaire's title."""
     if title:
         return title
+    if instrument_id:
+        return (instrument_titles or {}).get(instrument_id) or _("Questionnaire (no longer available)")
     if exercise_id and exercise_id in titles:
         return titles[exercise_id]
     return _("Exercise (no longer in the library)")
