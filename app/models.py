@@ -13,3 +13,8 @@ from app.programmes import models as programmes_models  # noqa: F401
 from app.reports import models as reports_models  # noqa: F401
 from app.settings import models as settings_models  # noqa: F401
 from app.tenancy import models as tenancy_models  # noqa: F401
+from app.privacy import models as privacy_models  # noqa: F401
+from app.consent import models as consent_models  # noqa: F401
+from app.restrictions import models as restrictions_models  # noqa: F401
+from app.rights import models as rights_models  # noqa: F401
+from app.archive import models as archive_models  # noqa: F401

@@ -26,6 +26,8 @@ class AuditEvent(PracticeModel):
     object_id: Mapped[int | None] = mapped_column()
     origin: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(Text)
+    # The person the event is about (a client, mostly), for their access log; an id only.
+    subject_id: Mapped[int | None] = mapped_column(index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

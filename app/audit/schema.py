@@ -19,3 +19,14 @@ def t0004_audit_changes(db: Database) -> None:
         CREATE INDEX ix_audit_changes_event_id ON audit_changes (event_id);
         """,
     )
+
+
+@practice_migrations()
+def t0016_audit_subjects(db: Database) -> None:
+    run_script(
+        db,
+        """
+        ALTER TABLE audit_events ADD COLUMN subject_id INTEGER;
+        CREATE INDEX ix_audit_events_subject_id ON audit_events (subject_id);
+        """,
+    )

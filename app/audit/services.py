@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit.models import AuditAnchor, AuditEvent
+from app.audit.subjects import subject_of
 from app.extensions import db
 from app.tenancy.context import current_practice
 from app.tenancy.sqlite import writing
@@ -35,6 +36,8 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
         "object_id": event.object_id,
         "origin": event.origin,
         "detail": event.detail,
+        # Only in the hash when set, so events written before subjects existed still verify.
+        **({"subject_id": event.subject_id} if event.subject_id is not None else {}),
     }
 
 
@@ -52,10 +55,12 @@ def audit(
     *,
     actor: Any = None,
     detail: dict[str, Any] | None = None,
+    subject_id: int | None = None,
 ) -> AuditEvent:
     """Append an event to the current practice's audit log, in the caller's transaction.
 
-    `detail` holds ids, field names and reasons only, never personal data itself.
+    `detail` holds ids, field names and reasons only, never personal data itself;
+    `subject_id` (found from the object when not given) is the person the event is about.
     """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
@@ -72,6 +77,7 @@ def audit(
         object_id=object_id,
         origin=current_origin(),
         detail=json.dumps(detail, sort_keys=True) if detail else None,
+        subject_id=subject_id if subject_id is not None else subject_of(object_type, object_id, detail),
         prev_hash=prev or GENESIS_HASH,
     )
     event.hash = _event_hash(event.prev_hash, _fields(event))

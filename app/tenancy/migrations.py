@@ -170,3 +170,8 @@ from app.messages import schema as _messages_schema  # noqa: E402,F401
 from app.goals import schema as _goals_schema  # noqa: E402,F401
 from app.programmes import schema as _programmes_schema  # noqa: E402,F401
 from app.assessments import schema as _assessments_schema  # noqa: E402,F401
+from app.privacy import schema as _privacy_schema  # noqa: E402,F401
+from app.consent import schema as _consent_schema  # noqa: E402,F401
+from app.restrictions import schema as _restrictions_schema  # noqa: E402,F401
+from app.rights import schema as _rights_schema  # noqa: E402,F401
+from app.archive import schema as _archive_schema  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The take-away archive: exporting a client or a practice as one ZIP, and importing it again."""

@@ -1,0 +1,2 @@
+"""Models of the archive package."""
+from __future__ import annotations

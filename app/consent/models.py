@@ -1,0 +1,2 @@
+"""Models of the consent package."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Models of the privacy package."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Models of the restrictions package."""
+from __future__ import annotations

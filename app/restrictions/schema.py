@@ -1,0 +1,4 @@
+"""Practice migrations of the restrictions package."""
+from sqlite_utils import Database  # noqa: F401
+
+from app.tenancy.migrations import practice_migrations, run_script  # noqa: F401

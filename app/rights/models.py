@@ -1,0 +1,2 @@
+"""Models of the rights package."""
+from __future__ import annotations
