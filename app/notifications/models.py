@@ -18,7 +18,8 @@ class NotificationKind:
     EXERCISE_SUBMITTED = "exercise_submitted"
     FEEDBACK_GIVEN = "feedback_given"
     DOCUMENT_UPLOADED = "document_uploaded"
-    ALL = (MESSAGE, EXERCISE_ASSIGNED, EXERCISE_SUBMITTED, FEEDBACK_GIVEN, DOCUMENT_UPLOADED)
+    DATA_REQUEST = "data_request"  # a person asked the practice to use a privacy right
+    ALL = (MESSAGE, EXERCISE_ASSIGNED, EXERCISE_SUBMITTED, FEEDBACK_GIVEN, DOCUMENT_UPLOADED, DATA_REQUEST)
 
 
 class Notification(PracticeModel):

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.mail.services import MailError
 from app.people.forms import CoachesForm, InviteForm
 from app.programmes import services as programmes
+from app.rights import services as rights
 from app.web.forms import ActionForm
 from app.web.nav import NavItem, register_nav
 
@@ -53,6 +54,7 @@ def _page(form: InviteForm, status: int = 200) -> tuple[str, int]:
             caseloads=accounts.caseload_counts(),
             unguided=accounts.clients_without_coach(),
             programme_counts=programmes.status_counts(),
+            requests_overview=rights.overview(),
         ),
         status,
     )

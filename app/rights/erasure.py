@@ -1,0 +1,182 @@
+"""Erasing a client: every record and document of theirs, in one transaction, with a tombstone.
+
+Most of a client's data hangs off their row in `users` with ON DELETE CASCADE (profile,
+programmes, exercises and answers, reports and their versions, journal, goals, messages,
+documents, questionnaires and their raters, notices, sessions, links). Deleting that row
+deletes all of it; which tables that reaches is read from the models' foreign keys, so a
+feature that adds a table with a cascading key is counted and erased without a change here.
+Rows of *other* people that merely point at the client (a coach's notice "X handed in", a
+message author) keep their row with the pointer set to NULL.
+
+Besides the cascade: the client's data-subject requests stay as proof without their texts
+(data_requests.person_id becomes NULL), and the encrypted before/after values of corrections
+about the client (audit_changes) are deleted. The hash-chained audit log itself holds ids
+only and is append-only: it stays, and gains the tombstone `client.erased` (ids and counts).
+
+SQLite runs with secure_delete, so deleted cells and pages are overwritten with zeros; after
+the commit a TRUNCATE checkpoint moves every page out of the write-ahead log and empties it,
+so no old page with the client's data remains in the -wal file either.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.accounts.models import Role, User
+from app.audit.models import AuditChange, AuditEvent
+from app.audit.services import audit
+from app.extensions import db
+from app.rights import services
+from app.rights.models import DataRequest
+from app.tenancy.context import current_engine
+
+log = logging.getLogger(__name__)
+
+# What the admin is shown per table (counts only). Link rows that mean nothing on their own
+# (sessions, read markers, coach links) are erased but not listed; unknown tables count as "other".
+LABELS = {
+    "client_profiles": _l("Dossier details (date of birth, referral notes)"),
+    "programmes": _l("Programmes"),
+    "programme_steps": _l("Programme steps"),
+    "exercise_assignments": _l("Exercises given"),
+    "exercise_answers": _l("Answers and feedback"),
+    "session_reports": _l("Session reports"),
+    "report_versions": _l("Earlier versions of session reports"),
+    "journal_entries": _l("Journal entries"),
+    "goals": _l("Goals"),
+    "messages": _l("Messages"),
+    "documents": _l("Documents"),
+    "assessment_assignments": _l("Questionnaires"),
+    "assessment_raters": _l("Invited raters (360-degree feedback)"),
+    "notifications": _l("Notifications"),
+    "audit_changes": _l("Recorded corrections (old and new values)"),
+}
+UNLISTED = {"users", "user_sessions", "account_tokens", "coach_assignments", "message_thread_reads", "goal_exercises"}
+
+
+class ErasureError(ValueError):
+    """The erasure was not done; the message is for the practice admin."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What erasing a client deletes: counts per kind (never content), and the requests kept as proof."""
+
+    rows: list[tuple[str, int]]  # (label, count), only kinds with something in them
+    requests: int
+
+
+def _practice_tables() -> list[Table]:
+    return list(User.metadata.sorted_tables)
+
+
+def _cascade(client_id: int) -> dict[Table, ColumnElement[bool]]:
+    """Per table, which of its rows go when the client's users row is deleted (ON DELETE CASCADE, followed through)."""
+    users = User.__table__
+    reached: dict[Table, list[ColumnElement[bool]]] = {users: [users.c.id == client_id]}
+    for table in _practice_tables():  # parents come before their children
+        for fk in table.foreign_keys:
+            parent = fk.column.table
+            if parent in reached and parent is not table and (fk.ondelete or "").upper() == "CASCADE":
+                parent_rows = select(fk.column).where(or_(*reached[parent]))
+                reached.setdefault(table, []).append(fk.parent.in_(parent_rows))
+    return {table: or_(*conditions) for table, conditions in reached.items()}
+
+
+def _changes_about(client_id: int) -> ColumnElement[bool]:
+    """The encrypted before/after values of corrections about the client."""
+    events = select(AuditEvent.id).where(
+        or_(
+            AuditEvent.subject_id == client_id,
+            (AuditEvent.object_type.in_(("client", "user"))) & (AuditEvent.object_id == client_id),
+        )
+    )
+    return AuditChange.event_id.in_(events)
+
+
+def erasure_counts(client: User) -> dict[str, int]:
+    """How many rows of each table erasing client deletes (table names and numbers only)."""
+    counts = {}
+    for table, condition in _cascade(client.id).items():
+        if table.name == "users":
+            continue
+        counts[table.name] = db.session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+    counts["audit_changes"] = db.session.scalar(
+        select(func.count()).select_from(AuditChange).where(_changes_about(client.id))
+    ) or 0
+    return {name: count for name, count in sorted(counts.items()) if count}
+
+
+def preview(client: User) -> Preview:
+    """What the erasure page shows: counts per kind, no content."""
+    counts = erasure_counts(client)
+    rows: dict[str, int] = {}
+    other = 0
+    for name, count in counts.items():
+        if name in UNLISTED:
+            continue
+        if name in LABELS:
+            rows[str(LABELS[name])] = count
+        else:
+            other += count
+    listed = sorted(rows.items(), key=lambda item: item[0].casefold())
+    if other:
+        listed.append((str(_l("Other records")), other))
+    requests = db.session.scalar(select(func.count()).select_from(DataRequest).where(DataRequest.person_id == client.id)) or 0
+    return Preview(listed, requests)
+
+
+def _normalised(name: str) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+def name_matches(client: User, typed_name: str) -> bool:
+    """True when typed_name is the client's full name (case and surrounding or double spaces aside)."""
+    return bool(_normalised(client.full_name)) and _normalised(typed_name) == _normalised(client.full_name)
+
+
+def erase_client(client: User, actor: User, typed_name: str) -> dict[str, int]:
+    """Erase client and everything of theirs in one transaction, commit, and empty the WAL.
+
+    typed_name must be the client's full name. Returns the counts per table that the
+    tombstone records. Raises ErasureError (nothing changed) for a wrong name or a non-client.
+    """
+    if client.role != Role.CLIENT:
+        raise ErasureError(_l("Only clients can be erased here."))
+    if not name_matches(client, typed_name):
+        raise ErasureError(_l("Type the client's full name exactly as shown to confirm the erasure."))
+    client_id = client.id
+    try:
+        counts = erasure_counts(client)
+        services.close_for_erasure(client, actor)
+        db.session.execute(delete(AuditChange).where(_changes_about(client_id)))
+        # The cascade does the rest, in the database, within this transaction.
+        db.session.execute(delete(User).where(User.id == client_id))
+        audit("client.erased", "client", client_id, actor=actor, subject_id=client_id, detail={"counts": counts})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    checkpoint_wal()
+    return counts
+
+
+def checkpoint_wal() -> tuple[int, int, int]:
+    """Copy every page of the practice's write-ahead log into its file and truncate the log.
+
+    Returns SQLite's (busy, log pages, checkpointed pages); busy is 1 when a reader kept
+    the log from being emptied (it is then emptied by a later checkpoint).
+    """
+    connection = current_engine().raw_connection()
+    try:
+        row = connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.close()
+    result = (int(row[0]), int(row[1]), int(row[2]))
+    if result[0]:
+        log.warning("the write-ahead log could not be emptied after an erasure (a reader was busy)")
+    return result
