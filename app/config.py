@@ -41,6 +41,12 @@ class Defaults:
     MAIL_SMTP_TIMEOUT = 20
     MAIL_FROM = "Koers <no-reply@koers.invalid>"
 
+    # The operator: who runs this installation and hosts the practices' data as their
+    # processor; named on every practice's privacy page (KOERS_OPERATOR_NAME, ...).
+    OPERATOR_NAME = ""
+    OPERATOR_EMAIL = ""
+    OPERATOR_ADDRESS = ""
+
     # Number of reverse proxies in front whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
 
