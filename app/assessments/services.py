@@ -243,7 +243,7 @@ def assign(actor: User, client: User, instrument_id: str, due_date: date | None 
     audit("assessment.assigned", "assessment_assignment", assignment.id, actor=actor,
           detail={"client_id": client.id, "instrument_id": instrument.id, "version": instrument.version})
     notify(client, NotificationKind.EXERCISE_ASSIGNED,
-           practice_path("practice.assessments.show", assignment_id=assignment.id), actor=actor)
+           practice_path("practice.assessments.show", assignment_id=assignment.id), actor=actor, about=client)
     return assignment
 
 

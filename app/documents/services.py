@@ -87,9 +87,9 @@ def store_document(uploader: User, client: User, filename: str | None, data: byt
     if uploader.role == Role.CLIENT:
         for coach in accounts.coaches_of(client):
             notify(coach, NotificationKind.DOCUMENT_UPLOADED,
-                   practice_path("practice.clients.dossier", client_id=client.id), actor=uploader)
+                   practice_path("practice.clients.dossier", client_id=client.id), actor=uploader, about=client)
     else:
-        notify(client, NotificationKind.DOCUMENT_UPLOADED, practice_path("practice.documents.mine"), actor=uploader)
+        notify(client, NotificationKind.DOCUMENT_UPLOADED, practice_path("practice.documents.mine"), actor=uploader, about=client)
     return document
 
 

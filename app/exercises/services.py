@@ -223,7 +223,7 @@ def assign_exercise(actor: User, client: User, exercise_id: int, due_date: date 
         "exercise.assigned", "exercise_assignment", assignment.id, actor=actor,
         detail={"client_id": client.id, "exercise_id": exercise.id, "version": version.number},
     )
-    notify(client, NotificationKind.EXERCISE_ASSIGNED, assignment_url(assignment), actor=actor)
+    notify(client, NotificationKind.EXERCISE_ASSIGNED, assignment_url(assignment), actor=actor, about=client)
     return assignment
 
 
@@ -291,7 +291,7 @@ def submit_assignment(actor: User, assignment: Assignment) -> None:
     assignment.submitted_at = utcnow()
     audit("exercise.submitted", "exercise_assignment", assignment.id, actor=actor)
     for coach in accounts.coaches_of(assignment.client):
-        notify(coach, NotificationKind.EXERCISE_SUBMITTED, assignment_url(assignment), actor=actor)
+        notify(coach, NotificationKind.EXERCISE_SUBMITTED, assignment_url(assignment), actor=actor, about=assignment.client)
 
 
 def reopen_assignment(actor: User, assignment: Assignment) -> None:
@@ -345,5 +345,5 @@ def save_feedback(
     if changed:
         audit("exercise.feedback_saved", "exercise_assignment", assignment.id, actor=actor, detail={"fields": changed})
     if mark_reviewed:
-        notify(assignment.client, NotificationKind.FEEDBACK_GIVEN, assignment_url(assignment), actor=actor)
+        notify(assignment.client, NotificationKind.FEEDBACK_GIVEN, assignment_url(assignment), actor=actor, about=assignment.client)
     return changed

@@ -109,7 +109,7 @@ def send(author: User, client: User, body: str) -> Message:
         url = practice_path("practice.messages.own")
     for recipient in recipients:
         if recipient.id != author.id:
-            notify(recipient, NotificationKind.MESSAGE, url, actor=author)
+            notify(recipient, NotificationKind.MESSAGE, url, actor=author, about=client)
     return message
 
 

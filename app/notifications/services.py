@@ -14,14 +14,18 @@ from app.timeutil import utcnow
 from app.web.urls import external_url
 
 
-def notify(recipient: User, kind: str, url: str, actor: User | None = None) -> Notification:
-    """Record a notice for recipient and queue the e-mail (sent on commit); url is a path of ids."""
+def notify(recipient: User, kind: str, url: str, actor: User | None = None, about: User | None = None) -> Notification:
+    """Record a notice for recipient and queue the e-mail (sent on commit); url is a path of ids.
+
+    No e-mail goes out when the recipient or the client it is `about` has a restricted dossier
+    (the notice in the app is still recorded).
+    """
     if kind not in NotificationKind.ALL:
         raise ValueError(f"unknown notification kind {kind!r}")
     notice = Notification(user_id=recipient.id, kind=kind, url=url, actor_id=actor.id if actor else None)
     db.session.add(notice)
     db.session.flush()
-    if recipient.active and recipient.password_hash and recipient.email_notifications:
+    if recipient.active and recipient.password_hash and recipient.email_notifications and not _restricted(recipient, about):
         with force_locale(recipient.locale or current_app.config["DEFAULT_LOCALE"]):
             # Only that there is something new, and where: never what it is about.
             send_after_commit(
@@ -33,6 +37,12 @@ def notify(recipient: User, kind: str, url: str, actor: User | None = None) -> N
                 ),
             )
     return notice
+
+
+def _restricted(recipient: User, about: User | None) -> bool:
+    from app.restrictions.services import is_restricted
+
+    return is_restricted(recipient) or is_restricted(about)
 
 
 def unread_count(user: User) -> int:
