@@ -19,6 +19,8 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.accounts import services as accounts
 from app.accounts.models import Role
+from app.consent import services as consent
+from app.consent.models import ConsentHow
 from app.extensions import db
 from app.tenancy import services as tenancy
 from app.tenancy.context import PracticeRef, practice_engines, use_practice
@@ -154,6 +156,10 @@ def build_world(app: Flask) -> World:
                     created[persona] = user
                     if coach:
                         accounts.assign_coach(created[coach], user)
+                # Clients have consented, as they would on first sign-in (tests/test_consent.py starts without).
+                for user in created.values():
+                    if user.role == Role.CLIENT:
+                        consent.give_consent(user, ConsentHow.WEB, user)
                 db.session.commit()
                 world.ids.update({persona: user.id for persona, user in created.items()})
     return world

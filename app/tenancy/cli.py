@@ -59,3 +59,9 @@ def migrate_command(slug: str | None) -> None:
         click.echo(f"{target}: {', '.join(applied) if applied else 'up to date'}")
     if failed:
         raise click.ClickException(f"{failed} practice(s) could not be migrated")
+
+
+# News mail to those who opted in lives with the consent package; it is an operator's command on practices.
+from app.consent.cli import news_command  # noqa: E402
+
+practices_cli.add_command(news_command)
