@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,8 +120,8 @@ def migrate_practice(slug: str) -> list[str]:
         return migrations.apply(conn, migrations.practice_migrations)
 
 
-def check_new_practice(slug: str, name: str, admin_email: str) -> str:
-    """Validate the input for a new practice; returns the normalised e-mail address."""
+def check_new_practice(slug: str, name: str, admin_email: str | None) -> str:
+    """Validate the input for a new practice; returns the normalised e-mail address ("" when there is none)."""
     if not is_valid_slug(slug):
         if slug in RESERVED_SLUGS:
             raise PracticeError(f"'{slug}' is reserved; choose another slug")
@@ -131,22 +131,27 @@ def check_new_practice(slug: str, name: str, admin_email: str) -> str:
         )
     if not name.strip() or len(name) > 200:
         raise PracticeError("the practice name must be 1 to 200 characters")
-    try:
-        email = normalise_address(admin_email)
-    except InvalidAddress as error:
-        raise PracticeError(f"the admin e-mail address is not valid: {error}") from None
+    email = ""
+    if admin_email is not None:  # None: an archive import brings its own people
+        try:
+            email = normalise_address(admin_email)
+        except InvalidAddress as error:
+            raise PracticeError(f"the admin e-mail address is not valid: {error}") from None
     if find_practice(slug) is not None:
         raise PracticeError(f"a practice with slug '{slug}' already exists")
     return email
 
 
 def create_practice(
-    slug: str, name: str, admin_email: str, *, is_demo: bool = False
+    slug: str, name: str, admin_email: str | None, *, is_demo: bool = False,
+    fill: Callable[[], str] | None = None,
 ) -> tuple[PracticeRef, str]:
     """Create a practice with its own key and file and a first admin; returns it and the admin's invitation link.
 
     All or nothing: if any step fails, the file and key made here are removed
-    and the platform store does not list the practice.
+    and the platform store does not list the practice. `fill`, when given, runs in the
+    new practice instead of inviting a first admin (an archive import brings its own
+    people); what it returns is returned as the link.
     """
     # Imported here: accounts depends on tenancy, not the other way round at import time.
     from app.accounts import services as accounts
@@ -165,7 +170,7 @@ def create_practice(
         create_private_file(path)
         migrate_practice(slug)
         with use_practice(ref):
-            link = accounts.invite_first_admin(email)
+            link = accounts.invite_first_admin(email) if fill is None else fill()
         with writing():
             db.session.add(Practice(slug=slug, name=ref.name, status=ref.status, is_demo=is_demo))
             db.session.commit()
