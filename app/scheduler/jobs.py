@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask, g
 
 from app.accounts.services import purge_expired
+from app.archive.jobs import remove_expired
 from app.audit.services import anchor_chain
 from app.extensions import db
 from app.tenancy.context import use_practice
@@ -41,6 +42,11 @@ def purge_expired_links() -> dict[str, Counts | str]:
 def anchor_audit_chains() -> dict[str, Counts | str]:
     """Record every practice's newest audit event outside its file."""
     return for_each_practice(anchor_chain)
+
+
+def remove_expired_exports() -> dict[str, Counts | str]:
+    """Delete export files whose link expired, that were downloaded or left behind, in every practice."""
+    return for_each_practice(remove_expired)
 
 
 def run_job(app: Flask, job_id: str, job: Callable[[], object]) -> None:

@@ -14,12 +14,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from app.scheduler.jobs import anchor_audit_chains, purge_expired_links, run_job
+from app.scheduler.jobs import anchor_audit_chains, purge_expired_links, remove_expired_exports, run_job
 
 # Fixed ids, so a restart replaces rather than duplicates a job.
 JOBS: tuple[tuple[str, Callable[[], object], IntervalTrigger], ...] = (
     ("accounts.purge_expired_links", purge_expired_links, IntervalTrigger(hours=1, timezone=UTC)),
     ("audit.anchor_chains", anchor_audit_chains, IntervalTrigger(hours=1, timezone=UTC)),
+    ("archive.remove_expired_exports", remove_expired_exports, IntervalTrigger(minutes=30, timezone=UTC)),
 )
 
 

@@ -65,3 +65,8 @@ def migrate_command(slug: str | None) -> None:
 from app.consent.cli import news_command  # noqa: E402
 
 practices_cli.add_command(news_command)
+
+# Archives of a practice (`practices export`, `practices import`) live with the archive package.
+from app.archive.cli import attach as _attach_archive_commands  # noqa: E402
+
+_attach_archive_commands(practices_cli)
