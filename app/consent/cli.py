@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from app.consent.services import marketing_recipients
@@ -36,6 +37,7 @@ def send_news(subject: str, body: str) -> tuple[int, int]:
 
 
 @click.command("news")
+@with_appcontext
 @click.option("--subject", required=True, help="The subject line of the mail.")
 @click.option("--body-file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A UTF-8 text file with the body of the mail.")
