@@ -22,6 +22,8 @@ from werkzeug.datastructures import MultiDict
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
 from app.clients import services as clients
+from app.consent import services as consent
+from app.consent.models import ConsentHow
 from app.documents import services as documents
 from app.exercises import builder
 from app.exercises import services as exercises
@@ -504,6 +506,8 @@ def add_daan(demo: Demo, template: ProgrammeTemplate) -> None:
 def fill(demo: Demo, password_hash: str) -> int:
     """Everything of the demo beyond its three personas; returns how many more accounts it made."""
     add_people(demo, password_hash)
+    for client in demo.clients.values():  # every demo client has read and accepted the consent text
+        consent.give_consent(client, ConsentHow.WEB, client)
     people = [demo.admin, *demo.coaches.values(), *demo.clients.values()]
     # No demo mail: notify() queues an e-mail for everyone with e-mail notifications on, and
     # send_after_commit would deliver it when reset_demo commits. With the switch off while the
