@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
@@ -19,6 +20,7 @@ from app.tenancy.context import use_practice
 @click.option("--to", "dest", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The ZIP file to write (readable by you only).")
 @click.option("--lang", default=None, help="Language of index.html inside the archive (nl or en).")
+@with_appcontext
 def export_command(slug: str, email: str | None, dest: Path, lang: str | None) -> None:
     """Write the archive of practice SLUG (or of one client) to a ZIP file."""
     practice = tenancy.find_practice(slug)
@@ -42,6 +44,7 @@ def export_command(slug: str, email: str | None, dest: Path, lang: str | None) -
 @click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--as", "new_slug", required=True, help="The slug of the new practice.")
 @click.option("--name", default=None, help="The new practice's name (default: the name in the archive).")
+@with_appcontext
 def import_command(archive: Path, new_slug: str, name: str | None) -> None:
     """Create practice NEW_SLUG from a practice archive, with every record and the audit log."""
     if not archive.is_file():

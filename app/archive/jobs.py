@@ -162,7 +162,7 @@ def run_export_job(job_id: int) -> None:
     try:
         requester = db.session.get(User, job.requested_by_id)
         if job.scope == ExportScope.CLIENT:
-            client = db.session.get(User, job.client_id)
+            client = db.session.get(User, job.client_id) if job.client_id is not None else None
             if client is None:
                 raise LookupError("the client of this export no longer exists")
             services.export_client(client, path, actor=requester, locale=job.locale, progress=progress)
