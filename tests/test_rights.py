@@ -403,3 +403,22 @@ def test_it_records_that_every_step_is_about_the_person_and_keeps_personal_words
         assert {e.subject_id for e in events} == {world.ids["carol"]}
         assert all("4711" not in (e.detail or "") for e in events)
         assert json.loads(events[0].detail) == {"channel": "web", "kind": "access"}
+
+
+def test_it_withdraws_a_clients_consent_at_once_when_they_ask_for_it(app, world, as_persona):
+    from app.consent.services import give_consent, has_current_consent
+    from app.restrictions.services import is_restricted
+
+    with app.test_request_context(), use_practice(world.practices[ONE]):
+        carol = accounts.user_by_id(world.ids["carol"])
+        give_consent(carol, "web", carol)
+        db.session.commit()
+    response = as_persona("carol", lang="en").post(f"{BASE}/new", {"kind": "withdrawal", "note": "I changed my mind"})
+    assert response.status_code == 303
+    with app.app_context(), use_practice(world.practices[ONE]):
+        carol = accounts.user_by_id(world.ids["carol"])
+        assert not has_current_consent(carol) and is_restricted(carol)
+    # One request, opened by the withdrawal itself, with the client's words.
+    assert [(r.kind, r.channel, r.status, r.note) for r in stored(app, world)] == [
+        ("withdrawal", "web", "identity_confirmed", "I changed my mind")
+    ]

@@ -88,7 +88,7 @@ def new() -> Response:
     if not form.validate_on_submit():
         return _new_page(form, 422 if form.is_submitted() else 200)
     try:
-        services.open_request(current_user, form.kind.data, "web", current_user, form.note.data)
+        services.ask(current_user, form.kind.data, form.note.data)
     except services.RequestError as error:
         db.session.rollback()
         form.form_errors.append(str(error))

@@ -254,6 +254,44 @@ def open_request(
     return data_request
 
 
+def ask(person: User, kind: str, note: str | None = None) -> DataRequest:
+    """The signed-in person asks on the web (commit after).
+
+    A client withdrawing consent this way withdraws it at once, as on their privacy page: the
+    consent package records the withdrawal, restricts the dossier and opens the request.
+    """
+    if kind == RequestKind.WITHDRAWAL and person.role == Role.CLIENT:
+        withdrawn = _withdraw_consent(person, note)
+        if withdrawn is not None:
+            return withdrawn
+    return open_request(person, kind, RequestChannel.WEB, person, note)
+
+
+def _withdraw_consent(client: User, note: str | None) -> DataRequest | None:
+    """Withdraw the client's consent in force and return the request that opened; None when there is none."""
+    try:
+        consent = importlib.import_module("app.consent.services")
+        how = importlib.import_module("app.consent.models").ConsentHow.WEB
+    except (ImportError, AttributeError):
+        return None
+    clean = _clean_text(note, NOTE_MAX_LENGTH, _("Keep the note under %(max)d characters.", max=NOTE_MAX_LENGTH))
+    try:
+        consent.withdraw_consent(client, how, client)
+    except consent.ConsentError:
+        return None  # nothing in force: the request stands on its own
+    db.session.flush()
+    opened = db.session.scalar(
+        select(DataRequest)
+        .where(DataRequest.person_id == client.id, DataRequest.kind == RequestKind.WITHDRAWAL)
+        .order_by(DataRequest.id.desc())
+        .limit(1)
+    )
+    if opened is None:
+        return None
+    opened.note = clean
+    return opened
+
+
 def _restrict_dossier(client: User, kind: str, actor: User | None) -> None:
     """Pause the client's dossier at once (the restrictions package does the work)."""
     try:
