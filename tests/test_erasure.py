@@ -320,3 +320,25 @@ def test_it_leaves_no_trace_of_the_client_in_the_practice_file_its_wal_or_an_exp
     assert "carol keeps her words" in "".join(
         zipfile.ZipFile(archive).read(n).decode("utf-8", "ignore") for n in names if n.endswith(".json")
     )
+
+
+def test_it_removes_waiting_export_files_that_may_hold_the_client(app, world, as_persona):
+    from app.archive.jobs import export_dir
+    from app.archive.models import ExportJob
+    from app.timeutil import utcnow
+
+    files = {}
+    with app.test_request_context(), use_practice(world.practices[ONE]):
+        folder = export_dir()
+        for key, scope, client in (("carol", "client", "carol"), ("practice", "practice", None), ("dave", "client", "dave")):
+            name = f"{secrets.token_urlsafe(12)}.zip"
+            (folder / name).write_bytes(b"PK export of " + key.encode())
+            db.session.add(ExportJob(
+                requested_by_id=world.ids["admin"], scope=scope, client_id=world.ids[client] if client else None,
+                status="done", progress=100, file_name=name, expires_at=utcnow() + timedelta(hours=24),
+            ))
+            files[key] = folder / name
+        db.session.commit()
+    assert as_persona("admin").post(erase_url(world, "carol"), {"typed_name": "Carol Test"}).status_code == 303
+    assert not files["carol"].exists() and not files["practice"].exists()
+    assert files["dave"].exists()

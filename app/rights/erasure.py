@@ -15,10 +15,13 @@ only and is append-only: it stays, and gains the tombstone `client.erased` (ids 
 
 SQLite runs with secure_delete, so deleted cells and pages are overwritten with zeros; after
 the commit a TRUNCATE checkpoint moves every page out of the write-ahead log and empties it,
-so no old page with the client's data remains in the -wal file either.
+so no old page with the client's data remains in the -wal file either. Export files waiting
+on disk for their download that may hold the client's data (their own exports, and exports of
+the whole practice) are removed too; such a link then answers that the file is gone.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass
 
@@ -150,6 +153,7 @@ def erase_client(client: User, actor: User, typed_name: str) -> dict[str, int]:
     if not name_matches(client, typed_name):
         raise ErasureError(_l("Type the client's full name exactly as shown to confirm the erasure."))
     client_id = client.id
+    exports = _prepared_exports(client_id)
     try:
         counts = erasure_counts(client)
         services.close_for_erasure(client, actor)
@@ -161,8 +165,37 @@ def erase_client(client: User, actor: User, typed_name: str) -> dict[str, int]:
     except Exception:
         db.session.rollback()
         raise
+    _remove_export_files(exports)
     checkpoint_wal()
     return counts
+
+
+def _prepared_exports(client_id: int) -> list[str]:
+    """Export files not yet downloaded that may hold the client's data: theirs, and whole-practice ones."""
+    try:
+        models = importlib.import_module("app.archive.models")
+    except ImportError:
+        return []
+    job = models.ExportJob
+    return list(
+        db.session.scalars(
+            select(job.file_name).where(
+                job.file_name.is_not(None),
+                job.downloaded_at.is_(None),
+                or_(job.client_id == client_id, job.requested_by_id == client_id, job.scope == models.ExportScope.PRACTICE),
+            )
+        )
+    )
+
+
+def _remove_export_files(names: list[str]) -> None:
+    if not names:
+        return
+    folder = importlib.import_module("app.archive.jobs").export_dir()
+    for name in names:
+        for path in (folder / name, folder / f".{name}.part"):
+            if path.parent == folder:  # names are random tokens; never follow anything else
+                path.unlink(missing_ok=True)
 
 
 def checkpoint_wal() -> tuple[int, int, int]:
