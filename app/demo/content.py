@@ -2,8 +2,8 @@
 
 A second coach and five more clients in different stages, a programme template in Dutch,
 exercises of every question type, programmes started from the template, answers (handed in,
-and reviewed with feedback), session reports, journal entries, goals, message threads and a
-sample document.
+and reviewed with feedback), session reports, journal entries, goals, message threads, a
+sample document, and the practice's privacy details with two processors.
 
 Everything goes through the features' own services, as a coach or client would do it in the
 browser, so it is encrypted and audited exactly as in real use (the audit events say
@@ -34,6 +34,7 @@ from app.goals.models import GoalStatus
 from app.journal import services as journal
 from app.messages import services as messages
 from app.notifications import services as notifications
+from app.privacy import services as privacy
 from app.programmes import library
 from app.programmes import services as programmes
 from app.programmes.models import (
@@ -522,9 +523,37 @@ def fill(demo: Demo, password_hash: str) -> int:
     add_bram(demo, template)
     add_daan(demo, template)
     add_lotte(demo, template)  # last: Sanne's newest notices are Lotte's hand-in and message
+    add_privacy(demo)
     for person in people:
         person.email_notifications = True
     return 1 + len(MORE_CLIENTS)
+
+
+# --- privacy: the practice's details on its privacy page, and its processors ----------------------
+
+PRIVACY_SETTINGS = {
+    "legal_name": "Demopraktijk Koers B.V.",
+    "address": "Voorbeeldstraat 1\n3511 AA Utrecht",
+    "coc_number": "00000000",
+    "contact_email": "info@demo.test",
+    "officer_name": "Ilse Bakker",
+    "officer_email": "privacy@demo.test",
+    "officer_phone": "030 000 00 00",
+    "dossier_retention_months": 24,
+}
+PROCESSORS = [
+    {"name": "Koers Hosting (voorbeeld)", "purpose": "Beheer en hosting van Koers en de gegevens van de praktijk",
+     "location": "Nederland", "agreement_date": date(2024, 1, 15), "note": None},
+    {"name": "Voorbeeld Mail B.V.", "purpose": "Versturen van de meldingsmails (zonder inhoud)",
+     "location": "Europese Unie (Ierland)", "agreement_date": date(2024, 2, 1), "note": None},
+]
+
+
+def add_privacy(demo: Demo) -> None:
+    """The practice's privacy settings and two processors, as its admin fills them in."""
+    privacy.update_privacy_settings(demo.admin, PRIVACY_SETTINGS)
+    for processor in PROCESSORS:
+        privacy.add_processor(demo.admin, processor)
 
 
 # --- the sample document ------------------------------------------------------------------------
