@@ -22,7 +22,12 @@ from app.programmes.models import Programme
 from app.reports.models import SessionReport
 from app.tenancy.context import use_practice
 from tests.conftest import ONE, PASSWORD, TWO, Visitor
-from tests.test_archive import CAROL_JOURNAL, PRIVATE_REPORT, fill_practice, read_archive
+from tests.test_archive import (
+    CAROL_JOURNAL,
+    PRIVATE_REPORT,
+    fill_practice,
+    read_archive,
+)
 
 IMPORT = f"/{TWO}/exports/import"
 

@@ -165,9 +165,8 @@ class _Remap:
             if old is None:
                 continue
             new = self.ids.get((target, old))
-            if new is None:
-                if not table.c[column].nullable:
-                    return None
+            if new is None and not table.c[column].nullable:
+                return None
             row[column] = new
         return row
 

@@ -233,7 +233,7 @@ def _journal(page: Page, row: dict[str, Any]) -> Entry:
     entry = Entry(_when(row.get("entry_date")))
     page.client_field(entry, row)
     entry.add(_("Mood (1-5)"), row.get("mood"))
-    entry.add(_("Shared with your coach") if row.get("shared_at") else None, _when(row.get("shared_at")))
+    entry.add(_("Shared with your coach"), _when(row.get("shared_at")))
     entry.add(_("Text"), row.get("text"), long=True)
     return entry
 
@@ -288,7 +288,7 @@ def _generic(page: Page, kind: str, row: dict[str, Any]) -> Entry:
         if name.endswith("_id") and isinstance(value, int) and (name in ("user_id", "client_id", "person_id")
                                                                or name.endswith("by_id")):
             value = page.name(value)
-        elif name.endswith("_at") or name.endswith("_on") or name.endswith("_date"):
+        elif name.endswith(("_at", "_on", "_date")):
             value = _when(value) or value
         entry.add(name.replace("_", " "), value if not isinstance(value, dict | list) else json.dumps(value),
                   long=isinstance(value, str) and len(value) > 80)
