@@ -132,6 +132,8 @@ def test_it_lets_the_practice_admin_export_a_client_and_the_whole_practice(app, 
     admin = as_persona("admin", "en")
     page = admin.get(f"{BASE}/").get_data(as_text=True)
     assert "Export the whole practice" in page and "Carol Test" in page
+    asked = admin.get(f"{BASE}/clients/{world.ids['carol']}").get_data(as_text=True)
+    assert "Export the data of Carol Test" in asked and "Prepare the export" in asked
     started = admin.post(f"{BASE}/clients/{world.ids['carol']}")
     assert started.status_code == 303
     client_job = wait_for(app, world, int(started.headers["Location"].rsplit("/", 1)[1]))

@@ -97,15 +97,18 @@ def _started(job: ExportJob) -> Response:
     return redirect(url_for("practice.archive.job", job_id=job.id), 303)
 
 
-@bp.post("/clients/<int:client_id>")
+@bp.route("/clients/<int:client_id>", methods=["GET", "POST"])
 @role_required(Role.PRACTICE_ADMIN)
 def client_export(client_id: int) -> Response:
-    """The practice admin prepares the export of one client (a request for a copy, say)."""
+    """The practice admin prepares the export of one client (a request for a copy, say); GET asks first."""
     client = db.session.get(User, client_id)
     if client is None or client.role != Role.CLIENT:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        response = make_response(render_template("archive/client_export.html", client=client, export_form=form))
+        db.session.commit()
+        return response
     return _started(jobs.start_export(current_user, client, _locale()))
 
 
