@@ -422,3 +422,20 @@ def test_it_withdraws_a_clients_consent_at_once_when_they_ask_for_it(app, world,
     assert [(r.kind, r.channel, r.status, r.note) for r in stored(app, world)] == [
         ("withdrawal", "web", "identity_confirmed", "I changed my mind")
     ]
+
+
+def test_it_mails_the_privacy_officer_of_a_request_made_on_the_web_without_details(app, world, as_persona, mailbox):
+    from app.privacy.services import privacy_settings
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        privacy_settings().officer_email = "privacy@een.test"
+        db.session.commit()
+    as_persona("carol").post(f"{BASE}/new", {"kind": "erasure", "note": "Remove my CV"})
+    [mail] = mailbox.to("privacy@een.test")
+    body = mail_text(mail)
+    assert f"/{ONE}/requests/" in body and "Remove my CV" not in body and "Carol" not in body
+    assert not any(word.casefold() in body.casefold() for word in KIND_WORDS)
+    # A second request through the admin (by letter) is the admin's own doing: no mail.
+    mailbox.clear()
+    registered(app, world, "dave", "access", channel="letter")
+    assert mailbox.to("privacy@een.test") == []

@@ -310,9 +310,29 @@ def _tell_admins(data_request: DataRequest, actor: User | None) -> None:
     """A notice (and, if they want, a mail) for every practice admin: a request came in on the web."""
     admins = db.session.scalars(select(User).where(User.role == Role.PRACTICE_ADMIN, User.active.is_(True)))
     url = practice_path("practice.rights.detail", request_id=data_request.id)
+    told = set()
     for admin in admins:
+        told.add(admin.email)
         if actor is None or admin.id != actor.id:
             notify(admin, NotificationKind.DATA_REQUEST, url, actor=actor)
+    officer = _privacy_officer_email()
+    if officer and officer.lower() not in told:
+        with force_locale(current_app.config["DEFAULT_LOCALE"]):
+            send_after_commit(
+                officer,
+                "data_request_officer",
+                practice_name=current_practice().name,
+                link=external_url("practice.rights.index", practice=current_practice().slug),
+            )
+
+
+def _privacy_officer_email() -> str | None:
+    """The privacy officer's address from the practice's privacy settings, when it is kept."""
+    try:
+        settings = importlib.import_module("app.privacy.services").privacy_settings()
+    except (ImportError, AttributeError):
+        return None
+    return (getattr(settings, "officer_email", None) or "").strip() or None
 
 
 def _mail_person(data_request: DataRequest, person: User | None = None) -> None:
