@@ -1,6 +1,7 @@
 """Invitations: the admin invites, the mail arrives, the link works once and expires."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -172,6 +173,13 @@ def test_it_signs_a_client_in_on_the_client_page(world, admin, mailbox, visitor)
     invite(admin, world, Role.CLIENT, "gina@een.test")
     response = accept(visitor, mailbox.last_link("gina@een.test"))
     assert urlsplit(response.headers["Location"]).path == "/praktijk-een/me"
+    # A new client first reads the consent text and consents, then lands on the client page.
+    gate = visitor.get("/praktijk-een/me")
+    assert gate.status_code == 303 and urlsplit(gate.headers["Location"]).path == "/praktijk-een/consent/"
+    consent_page = visitor.get(gate.headers["Location"]).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', consent_page).group(1)
+    given = visitor.post(gate.headers["Location"], {"agree": "y", "version": version})
+    assert urlsplit(given.headers["Location"]).path == "/praktijk-een/me"
     page = visitor.get("/praktijk-een/me").get_data(as_text=True)
     assert "Alice Test" in page  # her coach
 
