@@ -73,4 +73,11 @@ def test_it_fills_in_and_shows_the_privacy_page_and_logs_on_a_phone(browser, liv
     assert_fits(visitor, "the privacy page")
     screenshot(visitor, "privacy-statement-375px")
 
+    admin.goto(f"{live_server}/{ONE}/privacy/settings")
+    admin.once("dialog", lambda dialog: dialog.accept())  # "Remove this processor from the register?"
+    admin.get_by_role("button", name="Remove").click()
+    admin.get_by_text("No processors in the register yet.").wait_for()
+    visitor.reload()
+    assert "Mailbezorger" not in visitor.locator(".privacy-statement").inner_text()
+
     assert not problems, problems
