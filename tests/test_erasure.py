@@ -246,13 +246,9 @@ def marker_in_orm(mark: str) -> list[str]:
     found = []
     for mapper in PracticeModel.registry.mappers:
         model = mapper.class_
-        if not issubclass(model, PracticeModel) or mapper.local_table.info.get("bind_key") == "platform":
-            continue
-        try:
-            rows = db.session.scalars(select(model)).all()
-        except Exception:  # a platform model in the same registry
-            db.session.rollback()
-            continue
+        if not issubclass(model, PracticeModel):
+            continue  # a platform model in the same registry
+        rows = db.session.scalars(select(model)).all()
         for row in rows:
             for attr in inspect(model).column_attrs:
                 value = getattr(row, attr.key)

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +26,13 @@ from app.accounts.models import Role, User
 from app.extensions import db
 from app.privacy.hub import privacy_block
 from app.rights import erasure, services
-from app.rights.forms import EraseForm, IdentityForm, NewRequestForm, RefuseForm, RegisterForm
+from app.rights.forms import (
+    EraseForm,
+    IdentityForm,
+    NewRequestForm,
+    RefuseForm,
+    RegisterForm,
+)
 from app.rights.models import DataRequest, RequestKind, RequestStatus
 from app.web.forms import ActionForm
 from app.web.htmx import page_or_fragment
