@@ -110,7 +110,7 @@ def test_it_shows_the_privacy_page_to_anyone_filled_from_the_settings(app, world
     assert AP_LINK in page
     # The retention periods from the settings and the fixed promises.
     assert 'data-retention="dossier">18 ' in page
-    assert f'data-retention="special">' in page and str(periods.SPECIAL_DATA_YEARS_AFTER_SUBSCRIPTION) in page
+    assert 'data-retention="special">' in page and str(periods.SPECIAL_DATA_YEARS_AFTER_SUBSCRIPTION) in page
     assert f'data-retention="billing">{periods.BILLING_RETENTION_YEARS} ' in page
 
 
@@ -272,7 +272,7 @@ def test_it_lets_the_admin_add_edit_and_remove_processors_with_htmx(app, world, 
 
 def test_it_works_without_htmx_too(app, world, as_persona):
     admin = as_persona("admin", lang="en")
-    added = admin.post(PROCESSORS, new_processor(**{"agreement_date": ""}))
+    added = admin.post(PROCESSORS, new_processor(agreement_date=""))
     assert added.status_code == 303 and added.headers["Location"].endswith(f"/{ONE}/privacy/settings#processors")
     processor_id = add_processor(app, world, name="Second BV")
     page = admin.get(f"{PROCESSORS}/{processor_id}/edit")

@@ -33,7 +33,7 @@ def text(response) -> str:
 
 def table_body(page: str) -> str:
     """The rows of the page's table."""
-    match = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
+    match = re.search(r"<tbody>(.*?)</tbody>", page, re.DOTALL)
     assert match, "no table on the page"
     return match.group(1)
 

@@ -1,4 +1,9 @@
-"""The blocks of a person's own privacy page: each rights feature registers one."""
+"""The blocks of a person's own privacy page: each rights feature registers one.
+
+The page (`practice.privacy.mine`) renders each block's template on its own with the dict its
+loader returned as the template's variables, and wraps it in a card; a block starts with its
+own <h2>. Whatever a loader audits is committed after the whole page is rendered.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
