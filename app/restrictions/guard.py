@@ -11,6 +11,10 @@ a practice table with an encrypted column belongs to the client in its `client_i
 (exercise_answers -> exercise_assignments, report_versions -> session_reports, ...).
 Tables of the rights machinery and the audit trail are exempt: withdrawing consent, filing
 a request or correcting contact details must work for a restricted client too.
+
+The guard sees what goes through the ORM's unit of work. Core statements (`session.execute(
+insert(...))`) pass it by design: only the archive import writes special data that way, and it
+must restore a restricted dossier as it was.
 """
 from __future__ import annotations
 
