@@ -194,7 +194,19 @@ def test_it_makes_version_one_from_the_default_text_in_both_languages(app, world
         assert "What is kept" in version.body_en and "Who sees it" in version.body_en
         assert services.current_version().id == version.id  # made once
     [event] = events(app, world, "consent_version.published", TWO)
-    assert event.actor_id is None
+    assert event.actor_id is None and event.actor_role == "system"
+
+
+def test_it_attributes_version_one_to_koers_not_to_the_first_visitor(app, world):
+    with app.app_context(), use_practice(world.practices[TWO]):
+        accounts.set_password(accounts.user_by_email("admin@twee.test"), PASSWORD)
+        db.session.commit()
+    admin = Visitor(app.test_client())
+    admin.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert admin.post(f"/{TWO}/login", {"email": "admin@twee.test", "password": PASSWORD}).status_code == 303
+    assert "Version 1, in force since" in text(admin.get(f"/{TWO}/consent/texts"))
+    [event] = events(app, world, "consent_version.published", TWO)
+    assert event.actor_id is None and event.actor_role == "system"
 
 
 # --- the practice admin's text -----------------------------------------------------------------

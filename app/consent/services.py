@@ -4,6 +4,7 @@ and the marketing opt-in of practice admins and coaches. Every change is audited
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # The data-subject request channel that matches how a withdrawal reached the practice.
 _CHANNELS = {ConsentHow.WEB: "web", ConsentHow.PAPER: "letter", ConsentHow.EMAIL: "email"}
+
+
+_SYSTEM = SimpleNamespace(id=None, role="system")
 
 
 class ConsentError(ValueError):
@@ -73,7 +77,8 @@ def current_version() -> ConsentVersion:
         )
         db.session.add(version)
         db.session.flush()
-        audit("consent_version.published", "consent_version", version.id, actor=None,
+        # Koers itself publishes it, whoever's request needed it first.
+        audit("consent_version.published", "consent_version", version.id, actor=_SYSTEM,
               detail={"number": 1, "default": True})
     return version
 
