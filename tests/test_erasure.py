@@ -348,12 +348,6 @@ def test_it_removes_waiting_export_files_that_may_hold_the_client(app, world, as
     assert files["dave"].exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="users.id has no AUTOINCREMENT: SQLite gives the newest erased client's id to the next person, "
-    "whose access log and export would then show the erased client's audit events (subject_id). "
-    "Needs a users-table migration (accounts/tenancy), not something erasure can do.",
-)
 def test_it_never_gives_an_erased_clients_id_to_someone_new(app, world):
     with app.test_request_context(), use_practice(world.practices[ONE]):
         dave = accounts.user_by_id(world.ids["dave"])  # the newest person of praktijk-een

@@ -107,3 +107,7 @@ class UserSession(PracticeModel):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(30))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+# Registers the listener that keeps erased people's ids out of use.
+from app.accounts import ids as _ids  # noqa: E402,F401

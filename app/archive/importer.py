@@ -12,6 +12,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from app.accounts.ids import next_person_id
 from app.accounts.models import Role, User
 from app.archive import scope
 from app.archive.reader import Archive, ArchiveError, open_archive
@@ -234,6 +235,8 @@ def _fill_client(archive: Archive, tables: list[sa.Table], subject_id: int) -> t
             if table.name == "practice_instruments" and _instrument_exists(table, row):
                 continue
             old_id = row.pop(own_id.name) if own_id is not None else None
+            if table.name == "users":
+                row["id"] = next_person_id(db.session.connection(bind_arguments={"mapper": User}))
             try:
                 result = db.session.execute(sa.insert(table).values(**row))
             except (IntegrityError, StatementError) as error:

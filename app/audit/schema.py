@@ -30,3 +30,9 @@ def t0016_audit_subjects(db: Database) -> None:
         CREATE INDEX ix_audit_events_subject_id ON audit_events (subject_id);
         """,
     )
+
+
+@practice_migrations()
+def t0016b_audit_actor_index(db: Database) -> None:
+    # Finding a person's own actions (audit search, new people's ids) without reading the whole log.
+    run_script(db, "CREATE INDEX ix_audit_events_actor_id ON audit_events (actor_id);")
