@@ -19,7 +19,7 @@ from app.extensions import db
 from app.privacy import hub
 from app.privacy.actions import describe
 from app.tenancy.context import use_practice
-from tests.conftest import ONE
+from tests.conftest import ONE, Visitor
 from tests.querycount import count_queries
 
 ACCESS_LOG = f"/{ONE}/privacy/access-log"
@@ -298,3 +298,34 @@ def test_it_runs_as_many_queries_for_many_events_as_for_few(app, world, as_perso
     add_events(app, world, 20, actor="bob")
     many = (counted(admin, AUDIT), counted(admin, f"{AUDIT}?person={world.ids['carol']}"), counted(carol, ACCESS_LOG))
     assert many == few
+
+
+def test_it_never_shows_a_newcomer_events_about_an_earlier_holder_of_their_id(app, world, as_persona):
+    """Older practice files may have handed an erased person's id out again; their events stay in the log."""
+    from app.accounts import services as accounts
+    from app.accounts.models import User
+    from app.accounts.passwords import hash_password
+
+    reused = 4242
+    with app.app_context(), use_practice(world.practices[ONE]):
+        bob = accounts.user_by_id(world.ids["bob"])
+        audit("dossier.read", "client", reused, actor=bob)  # about the erased earlier holder of the id
+        db.session.commit()
+        db.session.add(User(id=reused, role=Role.CLIENT, email="nieuw@een.test", first_name="Nina", last_name="Nieuw",
+                            password_hash=hash_password("plum-river-cactus-7")))
+        db.session.flush()
+        audit("user.created", "user", reused)
+        db.session.commit()
+    nina = Visitor(app.test_client())
+    nina.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert nina.post(f"/{ONE}/login", {"email": "nieuw@een.test", "password": "plum-river-cactus-7"}).status_code == 303
+
+    rows = table_body(text(nina.get(ACCESS_LOG)))
+
+    assert "Bob" not in rows and "Dossier opened" not in rows
+    assert "You" in rows and "Signed in" in rows
+    admin = as_persona("admin", lang="en")
+    about_nina = table_body(text(admin.get(AUDIT, query_string={"person": reused})))
+    assert "Bob Test" not in about_nina and "Nina Nieuw" in about_nina
+    everything = table_body(text(admin.get(AUDIT, query_string={"action": "dossier.read"})))
+    assert "Nina Nieuw" not in everything and f"(account {reused}, removed)" in everything

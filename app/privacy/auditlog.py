@@ -99,6 +99,7 @@ class AuditFilters:
     """What the admin searches for; None means any."""
 
     person_id: int | None = None
+    person_since: datetime | None = None  # the person's account creation: older events with their id are someone else's
     involvement: str = "any"  # "any" (by or about), "actor" (by), "subject" (about)
     action: str | None = None
     date_from: date | None = None
@@ -136,7 +137,7 @@ def _entry(event: AuditEvent, person: User, people: dict[int, User]) -> LogEntry
     role_label = str(ROLE_LABELS.get(event.actor_role, ""))
     if event.actor_id is not None and event.actor_id == person.id:
         who, name = WHO_YOU, None
-    elif event.actor_id is not None and event.actor_id in people:
+    elif event.actor_id is not None and event.actor_id in people and people[event.actor_id].created_at <= event.at:
         who, name = WHO_PERSON, people[event.actor_id].full_name
     elif event.actor_id is not None and role_label:
         who, name = WHO_FORMER, None  # the account was erased: its role is all that is left
@@ -154,7 +155,9 @@ def access_log(person: User, page: int = 1, size: int = ACCESS_LOG_PAGE_SIZE) ->
     person's data was used, not the data itself, and an event per look would fill the very
     log the person reads with their own visits.
     """
-    statement = select(AuditEvent).where(AuditEvent.subject_id == person.id)
+    # From the account's creation on: SQLite may give an erased person's id to someone new,
+    # and the erased person's events (which the chained log keeps) are not the newcomer's.
+    statement = select(AuditEvent).where(AuditEvent.subject_id == person.id, AuditEvent.at >= person.created_at)
     events, total, page, pages = _page_of(statement, page, size)
     people = _people(e.actor_id for e in events)
     return LogPage([_entry(e, person, people) for e in events], total, page, pages)
@@ -198,6 +201,8 @@ def search(filters: AuditFilters, page: int = 1, people: dict[int, User] | None 
         statement = statement.where(
             by if filters.involvement == "actor" else about if filters.involvement == "subject" else or_(by, about)
         )
+        if filters.person_since is not None:
+            statement = statement.where(AuditEvent.at >= filters.person_since)
     if filters.action:
         statement = statement.where(AuditEvent.action == filters.action)
     if filters.date_from:
@@ -207,12 +212,16 @@ def search(filters: AuditFilters, page: int = 1, people: dict[int, User] | None 
     events, total, page, pages = _page_of(statement, page, size)
     if people is None:
         people = _people([e.actor_id for e in events] + [e.subject_id for e in events])
-    rows = [
-        AuditRow(e, people.get(e.actor_id) if e.actor_id else None,
-                 people.get(e.subject_id) if e.subject_id else None, describe(e.action))
-        for e in events
-    ]
+    rows = [AuditRow(e, _named(people, e.actor_id, e), _named(people, e.subject_id, e), describe(e.action)) for e in events]
     return LogPage(rows, total, page, pages)
+
+
+def _named(people: dict[int, User], user_id: int | None, event: AuditEvent) -> User | None:
+    """The person with this id at the time of the event (None when erased, or when the id was reused since)."""
+    person = people.get(user_id) if user_id is not None else None
+    if person is None or person.created_at > event.at:
+        return None
+    return person
 
 
 def chain_status() -> ChainReport:

@@ -172,6 +172,7 @@ def audit_log() -> Response:
     valid = form.validate()
     filters = auditlog.AuditFilters(
         person_id=int(form.person.data) if valid and form.person.data else None,
+        person_since=by_id[int(form.person.data)].created_at if valid and form.person.data else None,
         involvement=form.involvement.data if valid else "any",
         action=(form.action.data or None) if valid else None,
         date_from=form.date_from.data if valid else None,
