@@ -21,6 +21,7 @@ from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.consent import services as consent
 from app.consent.models import ConsentHow
+from app.archive.jobs import wait_for_exports
 from app.extensions import db
 from app.tenancy import services as tenancy
 from app.tenancy.context import PracticeRef, practice_engines, use_practice
@@ -192,7 +193,8 @@ def world(app: Flask) -> World:
 
 
 def close_app(app: Flask) -> None:
-    """Close every database the app opened."""
+    """Close every database the app opened (after exports still running in threads)."""
+    wait_for_exports()
     with app.app_context():
         practice_engines().dispose_all()
         db.session.remove()

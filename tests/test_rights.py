@@ -340,6 +340,25 @@ def test_it_names_the_coaches_to_ask_for_a_rectification(app, world, as_persona)
     assert "Ask these coaches to correct it:" in page and "Alice Test" in page and "Bob Test" not in page
 
 
+def test_it_hands_a_clients_correction_request_to_her_coach_in_the_dossier(app, world, as_persona):
+    as_persona("carol").post(f"{BASE}/new", {"kind": "rectification", "note": "My last report names the wrong employer"})
+
+    with app.app_context(), use_practice(world.practices[ONE]):
+        told = {n.user_id: n.url for n in db.session.scalars(select(Notification).where(Notification.kind == "data_request"))}
+    assert world.ids["alice"] in told and world.ids["bob"] not in told
+    section = as_persona("alice", lang="en").get(told[world.ids["alice"]])
+    assert section.status_code == 200
+    assert "My last report names the wrong employer" in section.get_data(as_text=True)
+    # Bob is not her coach: the dossier, and so the request, stays closed to him.
+    assert as_persona("bob").get(told[world.ids["alice"]]).status_code == 404
+
+    request_id = stored(app, world)[0].id
+    admin = as_persona("admin")
+    assert admin.post(f"{BASE}/{request_id}/start").status_code == 303
+    assert admin.post(f"{BASE}/{request_id}/done").status_code == 303
+    assert "No open correction requests." in as_persona("alice", lang="en").get(told[world.ids["alice"]]).get_data(as_text=True)
+
+
 def test_it_links_each_kind_to_where_the_work_is_done(app, world, as_persona):
     admin = as_persona("admin", lang="en")
     erasure = registered(app, world, "carol", "erasure")

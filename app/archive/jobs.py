@@ -120,21 +120,37 @@ def start_export(requester: User, client: User | None, locale: str | None) -> Ex
     return job
 
 
+_RUNNING: set[threading.Thread] = set()
+
+
 def launch(job_id: int) -> threading.Thread:
     """Prepare the job in a thread with its own app context and practice."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     thread = threading.Thread(
         target=_run_in_thread, args=(app, current_practice(), job_id), name=f"koers-export-{job_id}", daemon=True
     )
+    _RUNNING.add(thread)
     thread.start()
     return thread
 
 
+def wait_for_exports(timeout: float = 30.0) -> None:
+    """Let exports still being prepared in this process finish (before the databases close)."""
+    for thread in list(_RUNNING):
+        thread.join(timeout)
+
+
 def _run_in_thread(app: Flask, practice: PracticeRef, job_id: int) -> None:
-    with app.app_context():
-        g.koers_origin = "job"
-        with use_practice(practice):
-            run_export_job(job_id)
+    try:
+        with app.app_context():
+            g.koers_origin = "job"
+            with use_practice(practice):
+                run_export_job(job_id)
+    except Exception as error:  # noqa: BLE001 (a thread has nobody to raise to)
+        # Even recording the failure failed; the cleanup job marks the export failed later.
+        log.error("export job %s in practice %s ended without a record: %s", job_id, practice.slug, type(error).__name__)
+    finally:
+        _RUNNING.discard(threading.current_thread())
 
 
 def _set_progress(job_id: int, percent: int) -> None:

@@ -207,13 +207,9 @@ def withdraw_consent(person: User, how: str, actor: User | None) -> list[Consent
 
 def _open_withdrawal_request(person: User, channel: str, actor: User | None) -> None:
     """The practice handles a withdrawal as a data-subject request (the rights package)."""
-    try:
-        from app.rights.services import RequestKind, open_request
-    except ImportError:
-        # The request workflow is not part of this installation yet: the withdrawal and the
-        # restriction stand on their own, and the audit log shows them to the practice admin.
-        log.warning("withdrawal recorded without a data-subject request: app.rights.services.open_request missing")
-        return
+    # Imported here: the rights package imports this one.
+    from app.rights.services import RequestKind, open_request
+
     open_request(person, RequestKind.WITHDRAWAL, channel, actor)
 
 

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from app.accounts import services as accounts
 from app.accounts.access import role_required
 from app.accounts.models import Role, User
+from app.clients.sections import dossier_section
 from app.extensions import db
 from app.privacy.hub import privacy_block
 from app.rights import erasure, services
@@ -298,3 +299,9 @@ def erase(client_id: int) -> Response:
         status = 422
     page = render_template("rights/erase.html", client=client, preview=erasure.preview(client), form=form)
     return make_response(page, status)
+
+
+@dossier_section("corrections", _l("Correction requests"), "rights/_corrections_section.html", order=90)
+def _corrections_section(client: User, viewer: User) -> dict[str, Any]:
+    """The client's open requests to correct dossier data, for the coaches who do the correcting."""
+    return {"corrections": services.open_corrections(client)}

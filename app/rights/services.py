@@ -8,8 +8,6 @@ details; practice admins get a notice of every request made on the web.
 """
 from __future__ import annotations
 
-import importlib
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +21,8 @@ from sqlalchemy import func, select
 from app.accounts.models import CoachAssignment, Role, User
 from app.audit.services import audit
 from app.audit.subjects import register_subject
+from app.consent import services as consent
+from app.consent.models import ConsentHow
 from app.extensions import db
 from app.mail.services import send_after_commit
 from app.notifications.models import NotificationKind
@@ -37,11 +37,13 @@ from app.rights.models import (
     RequestKind,
     RequestStatus,
 )
+from app.privacy.services import privacy_settings
+from app.restrictions.models import RestrictionReason
+from app.restrictions.services import restrict
 from app.tenancy.context import current_practice
 from app.timeutil import utcnow
 from app.web.urls import external_url, practice_path
 
-log = logging.getLogger(__name__)
 
 # Events on a data request are about the person who asked.
 register_subject("data_request", "app.rights.models:DataRequest", "person_id")
@@ -174,6 +176,21 @@ def read_request(data_request: DataRequest, actor: User) -> DataRequest:
     return data_request
 
 
+def open_corrections(client: User) -> list[DataRequest]:
+    """The client's rectification requests that are not closed yet, oldest first."""
+    return list(
+        db.session.scalars(
+            select(DataRequest)
+            .where(
+                DataRequest.person_id == client.id,
+                DataRequest.kind == RequestKind.RECTIFICATION,
+                DataRequest.status.in_(RequestStatus.OPEN),
+            )
+            .order_by(DataRequest.received_at)
+        )
+    )
+
+
 def coaches_of(person: User) -> list[User]:
     """The coaches of a client (whom to ask for a correction of dossier data)."""
     if person.role != Role.CLIENT:
@@ -248,6 +265,8 @@ def open_request(
         _confirm(data_request, actor, method, actor)
     if kind in RequestKind.RESTRICTING and person.role == Role.CLIENT:
         _restrict_dossier(person, kind, actor)
+    if kind == RequestKind.RECTIFICATION and person.role == Role.CLIENT:
+        _tell_coaches(data_request, person, actor)
     if channel == RequestChannel.WEB:
         _tell_admins(data_request, actor)
     _mail_person(data_request, person)
@@ -269,14 +288,9 @@ def ask(person: User, kind: str, note: str | None = None) -> DataRequest:
 
 def _withdraw_consent(client: User, note: str | None) -> DataRequest | None:
     """Withdraw the client's consent in force and return the request that opened; None when there is none."""
-    try:
-        consent = importlib.import_module("app.consent.services")
-        how = importlib.import_module("app.consent.models").ConsentHow.WEB
-    except (ImportError, AttributeError):
-        return None
     clean = _clean_text(note, NOTE_MAX_LENGTH, _("Keep the note under %(max)d characters.", max=NOTE_MAX_LENGTH))
     try:
-        consent.withdraw_consent(client, how, client)
+        consent.withdraw_consent(client, ConsentHow.WEB, client)
     except consent.ConsentError:
         return None  # nothing in force: the request stands on its own
     db.session.flush()
@@ -293,17 +307,16 @@ def _withdraw_consent(client: User, note: str | None) -> DataRequest | None:
 
 
 def _restrict_dossier(client: User, kind: str, actor: User | None) -> None:
-    """Pause the client's dossier at once (the restrictions package does the work)."""
-    try:
-        restrictions = importlib.import_module("app.restrictions.services")
-        restrict = restrictions.restrict
-        reasons = getattr(restrictions, "RestrictionReason", None) or importlib.import_module(
-            "app.restrictions.models"
-        ).RestrictionReason
-    except (ImportError, AttributeError):
-        log.error("restrictions are not available: the dossier of a restriction or objection request is not paused")
-        return
-    restrict(client, reasons.OBJECTION if kind == RequestKind.OBJECTION else reasons.REQUEST, actor)
+    """Pause the client's dossier at once."""
+    restrict(client, RestrictionReason.OBJECTION if kind == RequestKind.OBJECTION else RestrictionReason.REQUEST, actor)
+
+
+def _tell_coaches(data_request: DataRequest, client: User, actor: User | None) -> None:
+    """A correction of dossier data is the coaches' work: each gets a notice pointing at the dossier."""
+    url = practice_path("practice.clients.dossier_fragment", client_id=client.id, name="corrections")
+    for coach in coaches_of(client):
+        if coach.active:
+            notify(coach, NotificationKind.DATA_REQUEST, url, actor=actor, about=client)
 
 
 def _tell_admins(data_request: DataRequest, actor: User | None) -> None:
@@ -328,11 +341,7 @@ def _tell_admins(data_request: DataRequest, actor: User | None) -> None:
 
 def _privacy_officer_email() -> str | None:
     """The privacy officer's address from the practice's privacy settings, when it is kept."""
-    try:
-        settings = importlib.import_module("app.privacy.services").privacy_settings()
-    except (ImportError, AttributeError):
-        return None
-    return (getattr(settings, "officer_email", None) or "").strip() or None
+    return (privacy_settings().officer_email or "").strip() or None
 
 
 def _mail_person(data_request: DataRequest, person: User | None = None) -> None:
