@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -252,6 +253,9 @@ def test_it_writes_the_offline_page_in_the_exporters_language(app, world, tmp_pa
     page = read_archive(tmp_path / "nl.zip")[1]["index.html"].decode()
     assert '<html lang="nl">' in page
     assert "<h2>Dagboek</h2>" in page and "<h2>Berichten</h2>" in page
+    # Statuses read as the app shows them, not as the codes the JSON keeps.
+    statuses = set(re.findall(r"<dt>Status</dt>\s*<dd>([^<]*)</dd>", page))
+    assert statuses and not statuses & {"open", "submitted", "reviewed", "active", "intake", "in_progress"}, statuses
 
 
 # --- refusals: nothing is imported -----------------------------------------------------------------

@@ -69,6 +69,22 @@ class Section:
     entries: list[Entry]
 
 
+def _status(kind: str, value: Any) -> Any:
+    """A status code in the reader's words, as the app shows it (the code itself when unknown)."""
+    from app.assessments.models import AssessmentStatus
+    from app.exercises.services import STATUS_LABELS as exercise_labels
+    from app.goals.models import GoalStatus
+    from app.programmes.forms import status_labels as programme_labels
+
+    labels: dict[str, Any] = {
+        "programmes": programme_labels(),
+        "exercise_assignments": exercise_labels,
+        "assessment_assignments": AssessmentStatus.LABELS,
+        "goals": GoalStatus.LABELS,
+    }.get(kind, {})
+    return str(labels[value]) if value in labels else value
+
+
 def _when(value: Any) -> str:
     if not value:
         return ""
@@ -129,7 +145,7 @@ def _person(page: Page, row: dict[str, Any]) -> Entry:
 def _programme(page: Page, row: dict[str, Any]) -> Entry:
     entry = Entry(row.get("title") or _("Programme"))
     page.client_field(entry, row)
-    entry.add(_("Status"), row.get("status"))
+    entry.add(_("Status"), _status("programmes", row.get("status")))
     entry.add(_("Starts"), _when(row.get("starts_on")))
     entry.add(_("Planned end"), _when(row.get("planned_end_on")))
     entry.add(_("Ended"), _when(row.get("ended_on")))
@@ -161,7 +177,7 @@ def _exercise(page: Page, row: dict[str, Any]) -> Entry:
     version = page.index("exercise_versions").get(row.get("version_id"), {})
     entry = Entry(version.get("title") or _("Exercise"))
     page.client_field(entry, row)
-    entry.add(_("Status"), row.get("status"))
+    entry.add(_("Status"), _status("exercise_assignments", row.get("status")))
     entry.add(_("Due"), _when(row.get("due_date")))
     entry.add(_("Handed in"), _when(row.get("submitted_at")))
     entry.add(_("Instructions"), version.get("instructions"), long=True)
@@ -215,7 +231,7 @@ def _assessment(page: Page, row: dict[str, Any], lang: str) -> Entry:
     entry = Entry(text(instrument.title, lang) if instrument else str(row.get("instrument_id")))
     page.client_field(entry, row)
     entry.add(_("Version"), row.get("instrument_version"))
-    entry.add(_("Status"), row.get("status"))
+    entry.add(_("Status"), _status("assessment_assignments", row.get("status")))
     entry.add(_("Submitted"), _when(row.get("submitted_at")))
     names = {s.id: text(s.name, lang) for s in instrument.scales} if instrument else {}
     try:
@@ -241,7 +257,7 @@ def _journal(page: Page, row: dict[str, Any]) -> Entry:
 def _goal(page: Page, row: dict[str, Any]) -> Entry:
     entry = Entry(row.get("title") or _("Goal"))
     page.client_field(entry, row)
-    entry.add(_("Status"), row.get("status"))
+    entry.add(_("Status"), _status("goals", row.get("status")))
     entry.add(_("Target date"), _when(row.get("target_date")))
     entry.add(_("Description"), row.get("description"), long=True)
     exercises = page.index("exercises")
