@@ -34,7 +34,6 @@ from app.web.nav import NavItem, register_nav
 
 bp = Blueprint("archive", __name__, url_prefix="/exports")
 
-register_nav(NavItem("practice.archive.index", _l("Exports"), (Role.PRACTICE_ADMIN,), 67))
 
 
 def _job_or_404(job_id: int) -> ExportJob:

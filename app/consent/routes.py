@@ -46,7 +46,6 @@ from app.web.navigation import safe_next
 
 bp = Blueprint("consent", __name__, url_prefix="/consent")
 
-register_nav(NavItem("practice.consent.texts", _l("Consent"), (Role.PRACTICE_ADMIN,), 65))
 
 
 # --- the gate ------------------------------------------------------------------------------------

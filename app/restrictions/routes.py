@@ -32,7 +32,6 @@ from app.web.nav import NavItem, register_nav
 
 bp = Blueprint("restrictions", __name__, url_prefix="/restrictions")
 
-register_nav(NavItem("practice.restrictions.index", _l("Restrictions"), (Role.PRACTICE_ADMIN,), 66))
 
 # Every flush of the app's session passes the guard, in requests, commands and jobs alike.
 guard.install(RoutingSession)

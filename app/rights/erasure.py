@@ -57,6 +57,10 @@ LABELS = {
     "assessment_raters": _l("Invited raters (360-degree feedback)"),
     "notifications": _l("Notifications"),
     "audit_changes": _l("Recorded corrections (old and new values)"),
+    "consents": _l("Consents given and withdrawn"),
+    "restrictions": _l("Restrictions of the dossier"),
+    "export_jobs": _l("Exports prepared"),
+    "marketing_opt_ins": _l("News opt-ins"),
 }
 UNLISTED = {"users", "user_sessions", "account_tokens", "coach_assignments", "message_thread_reads", "goal_exercises"}
 
