@@ -208,3 +208,27 @@ def test_it_marks_an_export_failed_when_its_client_is_gone(app, world):
         failed = db.session.get(ExportJob, job.id)
         assert failed.status == ExportStatus.FAILED and failed.error == "LookupError"
         assert list(export_dir(app).iterdir()) == []
+
+
+def test_it_discards_a_practice_export_during_which_a_client_was_erased(app, world, monkeypatch):
+    from app.accounts import services as accounts
+    from app.archive import services
+    from app.rights.erasure import erase_client
+
+    original = services.export_practice
+
+    def export_then_erase(dest, **kwargs):
+        written = original(dest, **kwargs)  # read before the erasure: may hold the client
+        erase_client(accounts.user_by_id(world.ids["dave"]), accounts.user_by_id(world.ids["admin"]), "Dave Test")
+        return written
+
+    monkeypatch.setattr(services, "export_practice", export_then_erase)
+    with app.test_request_context(), use_practice(world.practices[ONE]):
+        job = ExportJob(requested_by_id=world.ids["admin"], scope="practice", status=ExportStatus.QUEUED, progress=0,
+                        created_at=utcnow(), expires_at=utcnow() + timedelta(hours=24))
+        db.session.add(job)
+        db.session.commit()
+        jobs.run_export_job(job.id)
+        job = db.session.get(ExportJob, job.id)
+        assert (job.status, job.error) == (ExportStatus.FAILED, "ErasedDuringExport")
+        assert not (export_dir(app) / job.file_name).exists()

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from app.accounts.models import User
 from app.archive.models import ExportJob, ExportScope, ExportStatus
 from app.audit.services import audit
+from app.audit.models import AuditEvent
 from app.extensions import db
 from app.tenancy.context import PracticeRef, current_practice, use_practice
 from app.timeutil import utcnow
@@ -158,6 +159,18 @@ def _set_progress(job_id: int, percent: int) -> None:
     db.session.commit()
 
 
+class ErasedDuringExport(Exception):
+    """A client was erased while the export read the practice: its file may hold their data."""
+
+
+def _erased_meanwhile(job: ExportJob, started: datetime) -> bool:
+    """True when a client this export may hold was erased after it began reading."""
+    erased = select(AuditEvent.subject_id).where(AuditEvent.action == "client.erased", AuditEvent.at >= started)
+    if job.scope == ExportScope.CLIENT:
+        erased = erased.where(AuditEvent.subject_id == job.client_id)
+    return db.session.scalar(erased.limit(1)) is not None
+
+
 def run_export_job(job_id: int) -> None:
     """Prepare a queued export in the current practice: write its file, keep its progress, finish or fail."""
     from app.archive import services
@@ -167,6 +180,7 @@ def run_export_job(job_id: int) -> None:
         return
     job.status, job.file_name = ExportStatus.RUNNING, f"{secrets.token_urlsafe(24)}.zip"
     db.session.commit()
+    started = utcnow()
     path = export_dir() / job.file_name
     shown = [0]
 
@@ -185,6 +199,8 @@ def run_export_job(job_id: int) -> None:
         else:
             services.export_practice(path, actor=requester, locale=job.locale, progress=progress)
         job = db.session.get(ExportJob, job_id)
+        if _erased_meanwhile(job, started):
+            raise ErasedDuringExport()
         now = utcnow()
         job.status, job.progress, job.finished_at = ExportStatus.DONE, 100, now
         job.expires_at = now + timedelta(hours=link_hours())
