@@ -92,12 +92,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.console.pages import console_bp
     from app.pages import practice_bp
     from app.web import errors, markdown, security
     from app.web.routes import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(practice_bp)
+    app.register_blueprint(console_bp)
     errors.init_app(app)
     security.init_app(app)
     markdown.init_app(app)

@@ -18,3 +18,7 @@ from app.consent import models as consent_models  # noqa: F401
 from app.restrictions import models as restrictions_models  # noqa: F401
 from app.rights import models as rights_models  # noqa: F401
 from app.archive import models as archive_models  # noqa: F401
+from app.console import models as console_models  # noqa: F401
+from app.billing import models as billing_models  # noqa: F401
+from app.retention import models as retention_models  # noqa: F401
+from app.dossiers import models as dossiers_models  # noqa: F401

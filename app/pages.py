@@ -19,12 +19,13 @@ from app.consent.routes import bp as consent_bp
 from app.restrictions.routes import bp as restrictions_bp
 from app.rights.routes import bp as rights_bp
 from app.archive.routes import bp as archive_bp
+from app.dossiers.routes import bp as dossiers_bp
 
 # Nesting happens at import, which Python does once, while create_app() may run many times.
 for _feature in (
     accounts_bp, home_bp, people_bp, clients_bp, notifications_bp,
     exercises_bp, programmes_bp, reports_bp, documents_bp, journal_bp, goals_bp, messages_bp, settings_bp,
-    assessments_bp, privacy_bp, consent_bp, restrictions_bp, rights_bp, archive_bp,
+    assessments_bp, privacy_bp, consent_bp, restrictions_bp, rights_bp, archive_bp, dossiers_bp,
 ):
     practice_bp.register_blueprint(_feature)
 

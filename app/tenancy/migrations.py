@@ -175,3 +175,7 @@ from app.consent import schema as _consent_schema  # noqa: E402,F401
 from app.restrictions import schema as _restrictions_schema  # noqa: E402,F401
 from app.rights import schema as _rights_schema  # noqa: E402,F401
 from app.archive import schema as _archive_schema  # noqa: E402,F401
+from app.console import schema as _console_schema  # noqa: E402,F401
+from app.billing import schema as _billing_schema  # noqa: E402,F401
+from app.retention import schema as _retention_schema  # noqa: E402,F401
+from app.dossiers import schema as _dossiers_schema  # noqa: E402,F401

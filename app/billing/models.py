@@ -1,0 +1,2 @@
+"""Models of the billing package."""
+from __future__ import annotations

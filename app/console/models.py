@@ -1,0 +1,2 @@
+"""Models of the console package."""
+from __future__ import annotations

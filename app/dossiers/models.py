@@ -1,0 +1,2 @@
+"""Models of the dossiers package."""
+from __future__ import annotations

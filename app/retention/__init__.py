@@ -1,0 +1,1 @@
+"""The retention policy: rules, the job that runs them, its record, and the command."""

@@ -1,0 +1,2 @@
+"""Models of the retention package."""
+from __future__ import annotations
