@@ -15,7 +15,10 @@ class PracticeStatus:
 
     ACTIVE = "active"
     SUSPENDED = "suspended"
-    ALL = (ACTIVE, SUSPENDED)
+    # Its special data was erased after the subscription ended: file and data key are gone,
+    # the row stays for invoices and the run record (app/retention/special_data.py).
+    ERASED = "erased"
+    ALL = (ACTIVE, SUSPENDED, ERASED)
 
 
 class Practice(db.Model):
@@ -29,6 +32,7 @@ class Practice(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=PracticeStatus.ACTIVE)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PracticeModel(db.Model):
