@@ -125,6 +125,10 @@ REGISTRY: dict[str, Belongs] = {
                              why="requests are made to one practice and answered by it"),
     "export_jobs": Belongs("export_jobs", NEVER,
                            why="the exports' own bookkeeping; their files are temporary"),
+    # dossier retention (issue 6)
+    "dossier_policy": Belongs("dossier_policy", PRACTICE),
+    "dossier_extensions": Belongs("dossier_extensions", CLIENT, "client_id",
+                                  why="an extension is about how long the practice that gave it keeps the dossier"),
 }
 
 

@@ -146,7 +146,45 @@ def name_matches(client: User, typed_name: str) -> bool:
     return bool(_normalised(client.full_name)) and _normalised(typed_name) == _normalised(client.full_name)
 
 
-def erase_client(client: User, actor: User, typed_name: str) -> dict[str, int]:
+@dataclass(frozen=True)
+class Erased:
+    """What erase_records did: the counts per table (as in the tombstone) and export files to remove after commit."""
+
+    counts: dict[str, int]
+    exports: list[str]
+
+
+def erase_records(client: User, actor: User | None, *, action: str = "client.erased", by: str | None = None) -> Erased:
+    """The deletion itself, shared by the admin's erasure, the coach's "delete now" and the retention job.
+
+    No name check and no commit: the caller confirms and commits, then calls finish_erasure.
+    actor None (the retention job) is audited as "system"; `by` says in the tombstone who
+    asked for it (ids and words of the code only). Raises ErasureError for a non-client.
+    """
+    if client.role != Role.CLIENT:
+        raise ErasureError(_l("Only clients can be erased here."))
+    client_id = client.id
+    exports = _prepared_exports(client_id)
+    counts = erasure_counts(client)
+    services.close_for_erasure(client, actor)  # type: ignore[arg-type]
+    db.session.execute(delete(AuditChange).where(_changes_about(client_id)))
+    # The cascade does the rest, in the database, within this transaction.
+    db.session.execute(delete(User).where(User.id == client_id))
+    detail: dict[str, object] = {"counts": counts}
+    if by:
+        detail["by"] = by
+    audit(action, "client", client_id, actor=actor, subject_id=client_id, detail=detail)
+    return Erased(counts, exports)
+
+
+def finish_erasure(erased: list[Erased] | Erased) -> None:
+    """After the commit: remove the export files that may hold the erased clients, and empty the WAL."""
+    for one in erased if isinstance(erased, list) else [erased]:
+        _remove_export_files(one.exports)
+    checkpoint_wal()
+
+
+def erase_client(client: User, actor: User, typed_name: str, *, by: str | None = None) -> dict[str, int]:
     """Erase client and everything of theirs in one transaction, commit, and empty the WAL.
 
     typed_name must be the client's full name. Returns the counts per table that the
@@ -156,22 +194,14 @@ def erase_client(client: User, actor: User, typed_name: str) -> dict[str, int]:
         raise ErasureError(_l("Only clients can be erased here."))
     if not name_matches(client, typed_name):
         raise ErasureError(_l("Type the client's full name exactly as shown to confirm the erasure."))
-    client_id = client.id
-    exports = _prepared_exports(client_id)
     try:
-        counts = erasure_counts(client)
-        services.close_for_erasure(client, actor)
-        db.session.execute(delete(AuditChange).where(_changes_about(client_id)))
-        # The cascade does the rest, in the database, within this transaction.
-        db.session.execute(delete(User).where(User.id == client_id))
-        audit("client.erased", "client", client_id, actor=actor, subject_id=client_id, detail={"counts": counts})
+        erased = erase_records(client, actor, by=by)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    _remove_export_files(exports)
-    checkpoint_wal()
-    return counts
+    finish_erasure(erased)
+    return erased.counts
 
 
 def _prepared_exports(client_id: int) -> list[str]:
