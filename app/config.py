@@ -46,6 +46,12 @@ class Defaults:
     OPERATOR_NAME = ""
     OPERATOR_EMAIL = ""
     OPERATOR_ADDRESS = ""
+    # Billing: the operator's details printed on invoices, and the VAT rate (a whole
+    # percentage) charged on new invoices; issued invoices keep the rate they were issued with.
+    OPERATOR_VAT_NUMBER = ""
+    OPERATOR_COC_NUMBER = ""
+    OPERATOR_IBAN = ""
+    VAT_RATE_PERCENT = 21
 
     # Number of reverse proxies in front whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
