@@ -5,16 +5,23 @@ from flask_babel import gettext
 from flask_login import LoginManager
 
 from app.accounts.models import User
+from app.console.models import OPERATOR_COOKIE_PREFIX
 from app.tenancy.context import current_practice_or_none
 from app.web.i18n import mark
 
 
 def load_user(cookie_id: str) -> User | None:
-    """The user of the cookie's session, if it belongs to the practice of this request."""
-    from app.accounts.services import user_for_session
+    """The user of the cookie's session, if it belongs to the practice of this request.
 
-    practice = current_practice_or_none()
+    An operator's cookie ("platform:<secret>", a reserved slug) opens console pages only.
+    """
+    from app.accounts.services import user_for_session
+    from app.console.access import load_operator
+
     slug, _, secret = cookie_id.partition(":")
+    if slug == OPERATOR_COOKIE_PREFIX:
+        return load_operator(secret)
+    practice = current_practice_or_none()
     if practice is None or slug != practice.slug or not secret:
         return None
     return user_for_session(secret)
