@@ -1,8 +1,9 @@
-"""The recurring jobs, each working practice by practice."""
+"""The recurring jobs, each working practice by practice, and the one loop they share."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, g
 
@@ -10,27 +11,59 @@ from app.accounts.services import purge_expired
 from app.archive.jobs import remove_expired
 from app.audit.services import anchor_chain
 from app.extensions import db
-from app.tenancy.context import use_practice
-from app.tenancy.services import list_practices
+from app.tenancy.context import PracticeRef, use_practice
+from app.tenancy.models import PracticeStatus
+from app.tenancy.services import PracticeFileMissing, list_practices, pending_migrations
 
 log = logging.getLogger(__name__)
 
 Counts = dict[str, int]
 
 
-def for_each_practice(work: Callable[[], Counts]) -> dict[str, Counts | str]:
-    """Run work in every practice, each in its own transaction; one failure does not stop the rest."""
-    results: dict[str, Counts | str] = {}
-    for practice in list_practices():
+def unavailable(practice: PracticeRef) -> str | None:
+    """Why a job cannot work in practice now ("missing file", "pending migrations"), or None."""
+    try:
+        if pending_migrations(practice.slug):
+            return "pending migrations"
+    except PracticeFileMissing:
+        return "missing file"
+    return None
+
+
+def for_each_practice(
+    work: Callable[[], Any], *, dry_run: bool = False, practices: Iterable[PracticeRef] | None = None,
+) -> dict[str, Any]:
+    """Run work in every practice, each in its own transaction; one failure does not stop the rest.
+
+    The transaction is committed after work returns, or rolled back when dry_run or when work
+    raises; the result per slug is what work returned, "failed: ErrorClass" or "skipped: why".
+    Practices whose special data was erased are left out; a missing file or pending migrations
+    skip the practice (reported, so a run with skips is "partial"). The retention job uses this
+    loop too (app/retention/services.py).
+    """
+    results: dict[str, Any] = {}
+    for practice in list_practices() if practices is None else practices:
+        if practice.status == PracticeStatus.ERASED:
+            continue
+        why = unavailable(practice)
+        if why:
+            log.error("job skipped practice %s: %s", practice.slug, why)
+            results[practice.slug] = f"skipped: {why}"
+            continue
         with use_practice(practice):
             try:
-                results[practice.slug] = work()
-                db.session.commit()
+                outcome = work()
+                if dry_run:
+                    db.session.rollback()
+                else:
+                    db.session.commit()
+                results[practice.slug] = outcome
             except Exception as error:
                 db.session.rollback()
                 # The error class only: messages can carry values from the practice's data.
-                log.error("job step failed in practice %s: %s", practice.slug, type(error).__name__)
-                results[practice.slug] = f"failed: {type(error).__name__}"
+                summary = getattr(error, "summary", type(error).__name__)
+                log.error("job step failed in practice %s: %s", practice.slug, summary)
+                results[practice.slug] = f"failed: {summary}"
     return results
 
 
@@ -49,9 +82,17 @@ def remove_expired_exports() -> dict[str, Counts | str]:
     return for_each_practice(remove_expired)
 
 
-def run_job(app: Flask, job_id: str, job: Callable[[], object]) -> None:
-    """Run job with an app context, marked as scheduler work in the audit log."""
+def run_retention_job() -> dict[str, Any]:
+    """The daily retention job: every retention rule (app/retention/rules.py)."""
+    from app.retention.services import run_retention  # the retention package imports this module
+
+    return run_retention(dry_run=False).counts
+
+
+def run_job(app: Flask, job_id: str, job: Callable[[], Any]) -> None:
+    """Run job with an app context, under its lease, recorded in job_runs, marked as job work in the audit log."""
+    from app.retention.runs import record_run
+
     with app.app_context():
         g.koers_origin = "job"
-        outcome = job()
-        log.info("job %s finished: %s", job_id, outcome)
+        record_run(job_id, job)
