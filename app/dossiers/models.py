@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.privacy.periods import DOSSIER_RETENTION_MAX_MONTHS
 from app.tenancy.models import PracticeModel
 from app.timeutil import UTCDateTime, utcnow
 from app.vault.fields import EncryptedText
 
 DEFAULT_CAP_MONTHS = 120
-MAX_CAP_MONTHS = 600  # 50 years: a sanity bound on what a practice can type
+MAX_CAP_MONTHS = DOSSIER_RETENTION_MAX_MONTHS  # a cap above what a practice may keep means nothing
 EXTENSION_MONTHS = (3, 6, 12, 24)
 EXTENSION_MAX_MONTHS = 24
 REASON_MAX = 1000

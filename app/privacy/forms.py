@@ -88,6 +88,18 @@ class PrivacySettingsForm(FlaskForm):
         low, high = periods.DOSSIER_RETENTION_MIN_MONTHS, periods.DOSSIER_RETENTION_MAX_MONTHS
         if field.data is not None and not (low <= field.data <= high):
             raise ValidationError(_l("Enter a number of months between %(min)d and %(max)d.", min=low, max=high))
+        cap = _dossier_cap()
+        if field.data is not None and cap is not None and field.data > cap:
+            raise ValidationError(_l("The practice's legal cap is %(cap)d months; enter at most that.", cap=cap))
+
+
+def _dossier_cap() -> int | None:
+    """The legal cap the practice set in its retention policy (app/dossiers), if that feature is there."""
+    try:
+        from app.dossiers.services import policy
+    except ImportError:
+        return None
+    return policy().retention_cap_months
 
 
 class ProcessorForm(FlaskForm):
