@@ -7,6 +7,7 @@ from flask import Blueprint, abort
 
 from app.tenancy import services
 from app.tenancy.context import current_practice_or_none, select_practice
+from app.tenancy.models import PracticeStatus
 
 bp = Blueprint("practice", __name__, url_prefix="/<slug:practice>")
 
@@ -16,7 +17,8 @@ def load_practice(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Select the practice named in the URL, or answer 404 / 503."""
     slug = (values or {}).pop("practice", None)
     practice = services.find_practice(slug) if slug else None
-    if practice is None:
+    # An erased practice's file is gone, but another process may still hold it open: never serve it.
+    if practice is None or practice.status == PracticeStatus.ERASED:
         abort(404)
     if not services.is_current(practice.slug):
         abort(503)
@@ -29,7 +31,7 @@ def select_practice_of_unknown_page(path: str) -> None:
         return
     slug = path.lstrip("/").split("/", 1)[0]
     practice = services.find_practice(slug)
-    if practice is not None and services.is_current(practice.slug):
+    if practice is not None and practice.status != PracticeStatus.ERASED and services.is_current(practice.slug):
         select_practice(practice)
 
 
