@@ -137,7 +137,7 @@ def test_it_puts_retention_in_the_coach_menu(app, world, as_persona):
 
 
 def extend_data(client_id: int, months: str = "6", reason: str = "Court case pending") -> dict[str, str]:
-    return {f"extend-{client_id}-months": months, f"extend-{client_id}-reason": reason}
+    return {"months": months, "reason": reason}
 
 
 def test_it_extends_a_dossier_once_with_a_reason(app, world, as_persona):
@@ -145,6 +145,7 @@ def test_it_extends_a_dossier_once_with_a_reason(app, world, as_persona):
     add_programme(app, world, "carol", ProgrammeStatus.FINISHED, date(2026, 1, 31))
     carol = world.ids["carol"]
     alice = as_persona("alice", lang="en")
+    assert "Keep the dossier of Carol Test longer?" in text(alice.get(f"{BASE}/{carol}/extend"))
     assert alice.post(f"{BASE}/{carol}/extend", extend_data(carol)).status_code == 303
     assert due_of(app, world, "carol") == date(2026, 7, 31)
     with app.app_context(), use_practice(world.practices[ONE]):
@@ -156,6 +157,8 @@ def test_it_extends_a_dossier_once_with_a_reason(app, world, as_persona):
 
     again = alice.post(f"{BASE}/{carol}/extend", extend_data(carol, "12", "Once more"))
     assert again.status_code == 409 and "only once" in text(again)
+    assert "only once" in text(alice.get(f"{BASE}/{carol}/extend"))
+    assert "kept 6 months longer" in text(alice.get(f"{BASE}/"))
     assert due_of(app, world, "carol") == date(2026, 7, 31)
 
 

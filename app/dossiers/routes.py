@@ -17,19 +17,12 @@ from app.dossiers.forms import DeleteNowForm, ExtendForm, PolicyForm
 from app.extensions import db
 from app.rights import erasure
 from app.timeutil import utcnow
-from app.web.htmx import is_htmx, page_or_fragment
+from app.web.htmx import page_or_fragment
 from app.web.nav import NavItem, register_nav
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
 register_nav(NavItem("practice.dossiers.due", _l("Retention"), (Role.COACH,), 85))
-
-
-def _extend_form(client_id: int, formdata: bool = False) -> ExtendForm:
-    """The extend form of one client on the list (prefixed, so every form's fields have their own ids)."""
-    if formdata:
-        return ExtendForm(prefix=f"extend-{client_id}")
-    return ExtendForm(prefix=f"extend-{client_id}", formdata=None)
 
 
 def _due_context(**overrides: Any) -> dict[str, Any]:
@@ -39,8 +32,6 @@ def _due_context(**overrides: Any) -> dict[str, Any]:
         "today": now.date(),
         "months": services.retention_months(),
         "is_admin": current_user.role == Role.PRACTICE_ADMIN,
-        "forms": {},
-        "extend_form": _extend_form,
         "days": services.DUE_SOON_DAYS,
     }
     context.update(overrides)
@@ -58,29 +49,34 @@ def due() -> Response:
     return _due_page()
 
 
-@bp.post("/<int:client_id>/extend")
+@bp.route("/<int:client_id>/extend", methods=["GET", "POST"])
 @role_required(Role.COACH)
 def extend(client_id: int) -> Response:
     """Keep a client's dossier longer, once, with a reason."""
     client = services.get_due_client_or_404(client_id, current_user)
-    form = _extend_form(client.id, formdata=True)
-    if not form.validate_on_submit():
-        return _due_page(422, forms={client.id: form})
-    try:
-        services.extend(client, current_user, int(form.months.data), form.reason.data)
-    except (services.AlreadyExtended, services.NotDue) as error:
-        db.session.rollback()
-        return make_response(render_template("dossiers/refused.html", message=str(error)), 409)
-    except services.DossierError as error:
-        db.session.rollback()
-        form.reason.errors = [*form.reason.errors, str(error)]
-        return _due_page(422, forms={client.id: form})
-    db.session.commit()
-    if is_htmx():
-        return _due_page()
-    flash(_("The dossier of %(name)s is kept %(num)d months longer.", name=client.full_name, num=int(form.months.data)),
-          "success")
-    return redirect(url_for("practice.dossiers.due"), 303)
+    due = services.due_date(client)
+    form = ExtendForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.extend(client, current_user, int(form.months.data), form.reason.data)
+        except (services.AlreadyExtended, services.NotDue) as error:
+            db.session.rollback()
+            return make_response(render_template("dossiers/refused.html", message=str(error)), 409)
+        except services.DossierError as error:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, str(error)]
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The dossier of %(name)s is kept %(num)d months longer.", name=client.full_name,
+                    num=int(form.months.data)), "success")
+            return redirect(url_for("practice.dossiers.due"), 303)
+    elif form.is_submitted():
+        status = 422
+    page = render_template("dossiers/extend.html", client=client, due=due,
+                           extension=services.extension_of(client), form=form)
+    return make_response(page, status)
 
 
 @bp.route("/<int:client_id>/delete", methods=["GET", "POST"])
