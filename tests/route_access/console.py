@@ -41,5 +41,18 @@ ROUTES = [
     Route("console.login", "POST", in_practice=False, data={"email": "x@koers.test", "password": "wrong"},
           expect=everyone(422)),
     Route("console.index", in_practice=False, expect=_console()),
-    Route("console.logout", "POST", in_practice=False, expect=_console()),
+    # (console.logout is appended last, below: it ends the session.)
 ]
+
+ROUTES += [
+    Route("console.new_practice", in_practice=False, expect=_console()),
+    Route("console.new_practice", "POST", in_practice=False, data={"slug": "", "name": ""}, expect=_console()),
+    Route("console.practice", in_practice=False, values=_practice, expect=_console()),
+    Route("console.suspend", "POST", in_practice=False, values=_practice, expect=_console()),
+    Route("console.reactivate", "POST", in_practice=False, values=_practice, expect=_console()),
+    Route("console.add_subscription", "POST", in_practice=False, values=_practice, data={"plan": ""}, expect=_console()),
+    Route("console.end_subscription", "POST", in_practice=False, values=_practice, data={"ends_on": ""},
+          expect=_console()),
+]
+
+ROUTES.append(Route("console.logout", "POST", in_practice=False, expect=_console()))
