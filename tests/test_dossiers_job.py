@@ -189,3 +189,21 @@ def test_it_runs_through_the_retention_job(app, world):
         with use_practice(world.practices[ONE]):
             assert db.session.get(User, client_id) is None
             assert marker_in_orm(mark) == []
+
+
+def test_it_keeps_the_anonymous_account_out_of_the_way_on_the_admins_pages(app, world, as_persona):
+    mark = "mrk" + secrets.token_hex(8)
+    finished_client(app, world, mark, on_expiry="anonymise")
+    run_rule(app, world, DAY_AFTER)
+    admin = as_persona("admin", lang="en")
+    with app.test_request_context():
+        from flask import url_for  # noqa: PLC0415
+
+        urls = [url_for(endpoint, practice=ONE) for endpoint in (
+            "practice.people.index", "practice.privacy.audit_log", "practice.consent.people",
+            "practice.restrictions.index", "practice.rights.index", "practice.archive.index", "practice.dossiers.due",
+        )]
+    for url in urls:
+        assert admin.get(url).status_code == 200, url
+    for coach in ("alice", "bob"):
+        assert as_persona(coach).get(f"/{ONE}/clients/").status_code == 200

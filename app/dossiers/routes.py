@@ -22,7 +22,7 @@ from app.web.nav import NavItem, register_nav
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
-register_nav(NavItem("practice.dossiers.due", _l("Retention"), (Role.COACH,), 85))
+register_nav(NavItem("practice.dossiers.due", _l("Dossier retention"), (Role.COACH,), 85))
 
 
 def _due_context(**overrides: Any) -> dict[str, Any]:
