@@ -156,6 +156,23 @@ def test_it_writes_the_reminder_in_the_admins_language(app, world, ended, mailbo
     assert "erased" in message["Subject"] and "28" in message["Subject"]
 
 
+def test_it_counts_from_the_end_date_the_operator_set_in_the_console(app, world):
+    from app.console import services as console
+    from tests.route_access.console import make_operator
+
+    operator_id = make_operator(app)
+    with app.test_request_context():
+        from app.console.models import Operator
+
+        practice_id = _practice_row(app, TWO).id
+        console.add_subscription(db.session.get(Operator, operator_id), practice_id, "Basis", 2500, date(2023, 1, 1), ENDED)
+    with app.app_context():
+        assert run_retention(at(ERASE_ON - timedelta(days=1))).platform["practices.special_data"]["practices_erased"] == 0
+        assert run_retention(at(ERASE_ON + timedelta(days=1))).platform["practices.special_data"]["practices_erased"] == 1
+    assert not _file(app, TWO).exists() and _practice_row(app, TWO).status == PracticeStatus.ERASED
+    assert _file(app, ONE).exists()
+
+
 # --- the loop: practice by practice, each in one transaction ---------------------------------------
 
 
@@ -379,3 +396,16 @@ def test_it_refuses_bad_command_options_and_changes_nothing(app, world, args, me
     assert "Error:" in result.output and message in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(JobRun)) == 0
+
+
+def test_it_records_every_scheduled_job_through_one_wrapper(app, world):
+    from app.scheduler.jobs import run_job
+
+    for job_id, job, _trigger in JOBS:
+        if job_id != "retention.run":
+            run_job(app, job_id, job)
+    with app.app_context():
+        runs = {run.job_id: run for run in db.session.scalars(select(JobRun))}
+    assert set(runs) == {job_id for job_id, _job, _trigger in JOBS} - {"retention.run"}
+    assert all(run.outcome == RunOutcome.OK and run.finished_at for run in runs.values())
+    assert set(runs["accounts.purge_expired_links"].counts) == set(world.practices)

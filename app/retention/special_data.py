@@ -20,6 +20,7 @@ from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
 from app.accounts.models import Role, User
+from app.console import services as console
 from app.extensions import db
 from app.mail.services import send_after_commit
 from app.privacy.periods import SPECIAL_DATA_YEARS_AFTER_SUBSCRIPTION
@@ -37,24 +38,12 @@ log = logging.getLogger(__name__)
 
 def subscription_end(slug: str) -> date | None:
     """The end date of the practice's latest subscription, None while open-ended (the console's answer)."""
-    try:
-        from app.console.services import subscription_end as console_subscription_end
-    except ImportError:  # the console package does not keep subscriptions yet
-        return None
-    return console_subscription_end(slug)
-
-
-def add_years(day: date, years: int) -> date:
-    """day, years later; 29 February becomes 28 February in a year without it."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+    return console.subscription_end(slug)
 
 
 def erasure_date(end: date) -> date:
-    """The day a practice's special data is erased, given its subscription's end date."""
-    return add_years(end, SPECIAL_DATA_YEARS_AFTER_SUBSCRIPTION)
+    """The day a practice's special data is erased, given its subscription's end date (the console shows the same)."""
+    return console.erasure_date_after(end)
 
 
 def erasure_date_of(slug: str) -> date | None:
