@@ -298,3 +298,18 @@ def test_it_dates_the_due_list_in_utc(app, world):
         late = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
         assert [d.client.id for d in services.due_within(0, late)] == [world.ids["carol"]]
         assert services.due_within(0, late - timedelta(days=1)) == []
+
+
+def test_it_refuses_to_extend_a_restricted_dossier_without_an_error(app, world, as_persona):
+    from app.restrictions.services import restrict  # noqa: PLC0415
+
+    set_months(app, world, 0)
+    add_programme(app, world, "carol", ProgrammeStatus.FINISHED, ended_days_ago(1))
+    with app.app_context(), use_practice(world.practices[ONE]):
+        restrict(accounts.user_by_id(world.ids["carol"]), "request", None)
+        db.session.commit()
+    carol = world.ids["carol"]
+    response = as_persona("alice").post(f"{BASE}/{carol}/extend", extend_data(carol))
+    assert 400 <= response.status_code < 500
+    with app.app_context(), use_practice(world.practices[ONE]):
+        assert db.session.scalar(select(DossierExtension)) is None
