@@ -222,13 +222,22 @@ def whole_months(start: date, end: date) -> int:
 def create_subscription_invoice(
     practice: Practice, period_start: date, period_end: date, invoice_date: date
 ) -> Invoice:
-    """Invoice whole months of the practice's current subscription: one line, months × price per month."""
+    """Invoice whole months of the practice's subscription: one line, months × its price per month.
+
+    The subscription must run through the whole period (started by its first day, not ended
+    before its last).
+    """
     from app.console.services import current_subscription
 
     months = whole_months(period_start, period_end)
-    subscription = current_subscription(practice.id)
-    if subscription is None:
-        raise BillingError(_("This practice has no current subscription to invoice."))
+    subscription = current_subscription(practice.id, on=period_start)
+    if subscription is None or subscription.starts_on > period_start:
+        raise BillingError(_("This practice has no subscription that runs from the start of this period."))
+    if subscription.ends_on is not None and subscription.ends_on < period_end:
+        raise BillingError(
+            _("The subscription ends on %(date)s, before the end of this period.",
+              date=format_date(subscription.ends_on, "medium"))
+        )
     description = _(
         "Subscription %(plan)s, %(start)s to %(end)s",
         plan=subscription.plan,
