@@ -64,6 +64,10 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
+    # A scheduled job's lease in the platform store lapses after this long if its holder died
+    # (app/retention/runs.py); set it above the longest retention run.
+    JOB_LEASE_MINUTES = 120
+
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill app.config from defaults, instance/config.py, the environment and test overrides."""
