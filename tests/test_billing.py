@@ -13,7 +13,7 @@ from app.billing.services import BillingError, LineInput
 from app.extensions import db
 from app.retention.rules import rules
 from app.tenancy import services as tenancy
-from app.tenancy.models import Practice
+from app.tenancy.models import Practice, PracticeStatus
 
 DETAILS = {
     "name": "Praktijk Een B.V.", "address": "Kerkstraat 1", "postcode": "1234 AB", "city": "Utrecht",
@@ -326,3 +326,58 @@ def test_it_deletes_the_billing_details_of_a_gone_practice_once_its_last_invoice
         assert billing.delete_expired_invoices(at(date(2036, 1, 2)), dry_run=False) == {
             "invoices": 0, "invoice_lines": 0, "billing_details": 0
         }
+
+
+def test_it_deletes_the_billing_details_of_an_erased_practice_with_its_last_invoice(app, world):
+    with app.test_request_context():
+        with_details()
+        issue(on=date(2026, 5, 1))
+        erased = practice()
+        erased.status = PracticeStatus.ERASED
+        db.session.commit()
+
+        assert billing.delete_expired_invoices(at(date(2033, 12, 31)), dry_run=False)["billing_details"] == 0
+        db.session.commit()
+        assert billing.delete_expired_invoices(at(date(2034, 1, 1)), dry_run=False) == {
+            "invoices": 1, "invoice_lines": 1, "billing_details": 1
+        }
+        db.session.commit()
+        assert count(BillingDetails) == 0 and count(Invoice) == 0
+
+
+def test_it_runs_in_the_retention_job_and_records_what_it_deleted(app, world):
+    from app.console.models import ConsoleEvent
+    from app.retention.services import run_retention
+
+    with app.test_request_context():
+        with_details()
+        issue(on=date(2026, 5, 1))
+        issue(on=date(2027, 5, 1))
+
+    with app.app_context():
+        preview = run_retention(at(date(2034, 1, 1)), dry_run=True)
+        assert preview.platform["billing.fiscal"] == {"invoices": 1, "invoice_lines": 1, "billing_details": 0}
+        assert count(Invoice) == 2
+        done = run_retention(at(date(2034, 1, 1)))
+        assert done.platform["billing.fiscal"] == {"invoices": 1, "invoice_lines": 1, "billing_details": 0}
+        assert [i.number for i in db.session.scalars(sa.select(Invoice))] == ["2027-0001"]
+        event = db.session.scalars(sa.select(ConsoleEvent).order_by(ConsoleEvent.id.desc())).first()
+        assert event.action == "invoices.deleted_after_fiscal_period" and event.operator_id is None
+        assert event.detail == {"invoices": 1, "billing_details": 0, "before_year": 2027}
+
+
+@pytest.mark.parametrize(("moment", "left"), [("2033-12-31T12:00:00+00:00", 1), ("2034-01-02T12:00:00+00:00", 0)])
+def test_it_deletes_an_invoice_by_hand_only_after_its_deadline(app, world, moment, left):
+    import time_machine
+
+    with app.test_request_context():
+        with_details()
+        issue(on=date(2026, 12, 31))
+    with time_machine.travel(datetime.fromisoformat(moment), tick=False):
+        preview = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
+        done = app.test_cli_runner().invoke(args=["retention", "run"])
+
+    assert f"billing.fiscal: invoices={1 - left}, invoice_lines={1 - left}" in preview.output, preview.output
+    assert done.exit_code == 0, done.output
+    with app.app_context():
+        assert count(Invoice) == left and count(InvoiceLine) == left

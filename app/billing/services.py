@@ -25,13 +25,13 @@ from typing import Any
 from flask import abort, current_app
 from flask_babel import format_currency, format_date
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import and_, delete, exists, func, or_, select
 
 from app.billing.models import BillingDetails, Invoice, InvoiceKind, InvoiceLine
 from app.extensions import db
 from app.privacy.periods import BILLING_RETENTION_YEARS
 from app.retention.rules import retention_rule
-from app.tenancy.models import Practice
+from app.tenancy.models import Practice, PracticeStatus
 from app.tenancy.sqlite import writing
 from app.timeutil import utcnow
 
@@ -372,8 +372,8 @@ def _oldest_kept_year(now: datetime) -> int:
 def delete_expired_invoices(now: datetime, dry_run: bool) -> dict[str, int]:
     """Delete invoices (with their lines and billing snapshots) past the fiscal period.
 
-    Also deletes the billing details of a practice that no longer exists once none of its
-    invoices is left. Does not commit: the retention job commits (or, in a dry run, rolls back).
+    Also deletes the billing details of a practice that no longer exists (its row deleted, or
+    erased by the special-data rule) once none of its invoices is left. Does not commit: the retention job commits (or, in a dry run, rolls back).
     Returns counts per kind: invoices, invoice_lines, billing_details.
     """
     oldest_year = _oldest_kept_year(now)
@@ -404,15 +404,22 @@ def delete_expired_invoices(now: datetime, dry_run: bool) -> dict[str, int]:
 
 
 def _orphaned_details(oldest_kept_year: int) -> list[int]:
-    """Billing details whose practice is gone and none of whose invoices outlive this run."""
+    """Billing details of a practice that is gone (row deleted) or erased, none of whose invoices outlive this run."""
+    erased = select(Practice.id).where(Practice.status == PracticeStatus.ERASED)
+    gone = or_(BillingDetails.practice_id.is_(None), BillingDetails.practice_id.in_(erased))
     remaining = exists().where(
-        Invoice.practice_id.is_(None),
-        Invoice.practice_slug == BillingDetails.practice_slug,
         Invoice.year >= oldest_kept_year,
+        or_(
+            and_(BillingDetails.practice_id.is_not(None), Invoice.practice_id == BillingDetails.practice_id),
+            # A deleted practice's invoices and details both lost the id; the slug still pairs them.
+            and_(
+                BillingDetails.practice_id.is_(None),
+                Invoice.practice_id.is_(None),
+                Invoice.practice_slug == BillingDetails.practice_slug,
+            ),
+        ),
     )
-    return list(
-        db.session.scalars(select(BillingDetails.id).where(BillingDetails.practice_id.is_(None), ~remaining))
-    )
+    return list(db.session.scalars(select(BillingDetails.id).where(gone, ~remaining)))
 
 
 # --- plumbing ---------------------------------------------------------------------------------
