@@ -103,7 +103,7 @@ def test_it_erases_a_practice_one_day_after_its_deadline_and_not_one_day_before(
     assert _practice_row(app, ONE).status == PracticeStatus.ACTIVE
 
     with time_machine.travel(at(ERASE_ON + timedelta(days=1)), tick=False), app.app_context():
-        report, run = run_recorded()
+        report, _run = run_recorded()
     assert report.platform["practices.special_data"]["practices_erased"] == 1
     assert not _file(app, ONE).exists()
     assert not _key_exists(app, ONE)
@@ -256,9 +256,9 @@ def test_it_does_the_work_and_sends_the_reminders_once_when_two_processes_run_to
     results: list[object] = []
 
     def scheduler() -> None:
-        with time_machine.travel(at(ERASE_ON - timedelta(days=30)), tick=True), app.app_context():
+        with app.app_context():
             start.wait()
-            report, run = run_recorded()
+            _report, run = run_recorded(at(ERASE_ON - timedelta(days=30)))
             results.append(run)
 
     threads = [threading.Thread(target=scheduler) for _ in range(2)]
@@ -289,6 +289,16 @@ def test_it_records_a_reminder_once_even_when_two_runs_race_past_the_lease(app, 
     assert len(mailbox.to(world.email("admin"))) == 1
 
 
+def test_it_reminds_the_other_practices_when_one_has_lost_its_file(app, world, ended, mailbox):
+    ended[TWO] = ENDED
+    _file(app, TWO).rename(_file(app, TWO).with_suffix(".away"))
+    with app.app_context():
+        practice_engines().discard(TWO)
+        report = run_retention(at(ERASE_ON - timedelta(days=30)))
+    assert report.platform["practices.special_data"] == "failed: SpecialDataIncomplete"
+    assert len(mailbox.to(world.email("admin"))) == 1  # praktijk-een was reminded all the same
+
+
 def test_it_lets_a_lease_lapse_when_its_holder_died(app):
     with app.app_context():
         assert take_lease("retention.run", "host-a:1:x")
@@ -313,7 +323,7 @@ def test_it_records_each_run_with_counts_and_no_personal_data(app, world):
         assert row.counts[ONE]["housekeeping.links"]["tokens"] == 1
         assert "practices.special_data" in row.counts["platform"]
         stored = row.counts_json
-    for _name, (_slug, _role, email, first, _coach) in PERSONAS.items():
+    for (_slug, _role, email, first, _coach) in PERSONAS.values():
         assert email not in stored and first not in stored
 
 
@@ -353,7 +363,7 @@ def test_it_runs_an_overdue_job_at_start_and_a_recent_one_on_its_schedule(app):
 
 
 def test_it_plans_the_retention_job_daily_at_half_past_two_utc():
-    trigger = dict((job_id, trig) for job_id, _job, trig in JOBS)["retention.run"]
+    trigger = {job_id: trig for job_id, _job, trig in JOBS}["retention.run"]
     assert planned_after(trigger, datetime(2026, 5, 1, 3, 0, tzinfo=UTC)) == datetime(2026, 5, 2, 2, 30, tzinfo=UTC)
     assert planned_after(trigger, datetime(2026, 5, 1, 1, 0, tzinfo=UTC)) == datetime(2026, 5, 1, 2, 30, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from flask import g
 from flask.cli import AppGroup
 
 from app.retention.services import RunReport, UnknownPractice, run_recorded
-from app.tenancy.slugs import is_valid_slug
 from app.tenancy.services import find_practice
+from app.tenancy.slugs import is_valid_slug
 
 retention_cli = AppGroup("retention", help="The retention rules: what is kept how long, and deleting what is due.")
 

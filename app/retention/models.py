@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -56,7 +57,7 @@ class ReminderKind:
 
     DAYS_30 = "30_days"
     DAYS_7 = "7_days"
-    DAYS = {DAYS_30: 30, DAYS_7: 7}
+    DAYS: ClassVar[dict[str, int]] = {DAYS_30: 30, DAYS_7: 7}
 
 
 class RetentionReminder(db.Model):

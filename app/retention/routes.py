@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 

@@ -100,7 +100,7 @@ def record_run(
         try:
             results = dict(job())
             verdict = outcome(results)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (a failed job is recorded, never a dead scheduler)
             db.session.rollback()
             log.error("job %s failed: %s", job_id, type(error).__name__)
             results, verdict = {"error": type(error).__name__}, RunOutcome.FAILED

@@ -114,7 +114,7 @@ def run_retention(now: datetime | None = None, dry_run: bool = False, practice_s
                     db.session.rollback()
                 else:
                     db.session.commit()
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 (recorded; the next rule still runs)
                 db.session.rollback()
                 report.platform[rule.name] = f"failed: {type(error).__name__}"
     return report

@@ -64,31 +64,31 @@ def _remind(practice: Practice, kind: str, erase_on: date, dry_run: bool) -> int
     """Queue the reminder to every active admin and record it, once; returns 1 when (it would be) sent."""
     ref = to_ref(practice)
     practice_id = practice.id
-    with use_practice(ref):
-        with writing():  # IMMEDIATE on the platform store: a second scheduler waits, then sees the record
-            sent = db.session.scalar(select(RetentionReminder.id).where(
-                RetentionReminder.practice_id == practice_id, RetentionReminder.kind == kind,
-                RetentionReminder.erase_on == erase_on.isoformat(),
-            ))
-            if sent is not None:
-                db.session.rollback()
-                return 0
-            if dry_run:
-                db.session.rollback()
-                return 1
-            admins = db.session.scalars(
-                select(User).where(User.role == Role.PRACTICE_ADMIN, User.active.is_(True))
-            ).all()
-            link = external_url("practice.archive.index", practice=ref.slug)
-            for admin in admins:
-                with force_locale(admin.locale or current_app.config["DEFAULT_LOCALE"]):
-                    send_after_commit(
-                        admin.email, "retention_reminder", practice_name=ref.name,
-                        erase_on=format_date(erase_on, "long"), days=ReminderKind.DAYS[kind], link=link,
-                    )
-            db.session.add(RetentionReminder(practice_id=practice_id, kind=kind, erase_on=erase_on.isoformat(),
-                                             sent_at=utcnow()))
-            db.session.commit()  # the mail leaves after this commit
+    # IMMEDIATE on the platform store: a second scheduler waits, then sees the record.
+    with use_practice(ref), writing():
+        sent = db.session.scalar(select(RetentionReminder.id).where(
+            RetentionReminder.practice_id == practice_id, RetentionReminder.kind == kind,
+            RetentionReminder.erase_on == erase_on.isoformat(),
+        ))
+        if sent is not None:
+            db.session.rollback()
+            return 0
+        if dry_run:
+            db.session.rollback()
+            return 1
+        admins = db.session.scalars(
+            select(User).where(User.role == Role.PRACTICE_ADMIN, User.active.is_(True))
+        ).all()
+        link = external_url("practice.archive.index", practice=ref.slug)
+        for admin in admins:
+            with force_locale(admin.locale or current_app.config["DEFAULT_LOCALE"]):
+                send_after_commit(
+                    admin.email, "retention_reminder", practice_name=ref.name,
+                    erase_on=format_date(erase_on, "long"), days=ReminderKind.DAYS[kind], link=link,
+                )
+        db.session.add(RetentionReminder(practice_id=practice_id, kind=kind, erase_on=erase_on.isoformat(),
+                                         sent_at=utcnow()))
+        db.session.commit()  # the mail leaves after this commit
     return 1
 
 
@@ -115,17 +115,31 @@ def erase_special_data(now: datetime, dry_run: bool) -> dict[str, int]:
         select(Practice).where(Practice.status != PracticeStatus.ERASED).order_by(Practice.slug)
     ).all()
     db.session.expunge_all()
+    failed: list[str] = []
     for practice in practices:
-        end = subscription_end(practice.slug)
-        if end is None:
-            continue
-        erase_on = erasure_date(end)
-        if today >= erase_on:
-            if not dry_run:
-                _erase(practice.slug, now)
-            counts["practices_erased"] += 1
-            continue
-        kind = _reminder_due(today, erase_on)
-        if kind is not None:
-            counts[f"reminders_{kind}"] += _remind(practice, kind, erase_on, dry_run)
+        # One practice's trouble (say, its file went missing) must not hold up the others.
+        try:
+            end = subscription_end(practice.slug)
+            if end is None:
+                continue
+            erase_on = erasure_date(end)
+            if today >= erase_on:
+                if not dry_run:
+                    _erase(practice.slug, now)
+                counts["practices_erased"] += 1
+                continue
+            kind = _reminder_due(today, erase_on)
+            if kind is not None:
+                counts[f"reminders_{kind}"] += _remind(practice, kind, erase_on, dry_run)
+        except Exception as error:  # noqa: BLE001 (reported at the end; the other practices go on)
+            db.session.rollback()
+            log.error("special-data rule failed for practice %s: %s", practice.slug, type(error).__name__)
+            failed.append(practice.slug)
+    if failed:
+        # The others are done and committed; the run is recorded as failed for this rule, and a rerun finishes.
+        raise SpecialDataIncomplete(failed)
     return counts
+
+
+class SpecialDataIncomplete(RuntimeError):
+    """The rule could not finish for some practices (their slugs); the rest was done."""

@@ -58,7 +58,7 @@ def for_each_practice(
                 else:
                     db.session.commit()
                 results[practice.slug] = outcome
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 (one practice must not stop the others)
                 db.session.rollback()
                 # The error class only: messages can carry values from the practice's data.
                 summary = getattr(error, "summary", type(error).__name__)
@@ -84,7 +84,9 @@ def remove_expired_exports() -> dict[str, Counts | str]:
 
 def run_retention_job() -> dict[str, Any]:
     """The daily retention job: every retention rule (app/retention/rules.py)."""
-    from app.retention.services import run_retention  # the retention package imports this module
+    from app.retention.services import (
+        run_retention,  # the retention package imports this module
+    )
 
     return run_retention(dry_run=False).counts
 

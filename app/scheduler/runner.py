@@ -45,13 +45,15 @@ def planned_after(trigger: BaseTrigger, last: datetime) -> datetime:
 def first_run_time(job_id: str, trigger: BaseTrigger, now: datetime) -> datetime:
     """When a job first runs after the scheduler starts: at once if never run or overdue (a run
     missed while the server was down is caught up), else at its next planned time."""
-    from app.retention.runs import last_started  # the job record lives in the platform store
+    from app.retention.runs import (
+        last_started,  # the job record lives in the platform store
+    )
 
     last = last_started(job_id)
     if last is None:
         return now
     planned = planned_after(trigger, last)
-    return now if planned <= now else planned
+    return max(now, planned)
 
 
 def next_planned_runs(now: datetime) -> list[tuple[str, datetime | None, datetime, bool]]:
