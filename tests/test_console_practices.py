@@ -248,3 +248,28 @@ def test_it_counts_read_only_from_the_day_after_the_end_date(app):
         assert services.is_read_only(ONE, on=today + timedelta(days=1))
         assert services.current_subscription(practice_id(app)) is not None
         assert services.current_subscription(practice_id(app), on=today + timedelta(days=1)) is None
+
+
+def test_it_shows_the_console_log_with_ids_only(app, world):
+    give_marker_names(app, world)
+    ops = operator_visitor(app)
+    ops.post(f"/platform/practices/{practice_id(app)}/suspend")
+
+    page = ops.get("/platform/events")
+
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "practice.suspended" in body and f"practice #{practice_id(app)}" in body and "login" in body
+    assert ops.get("/platform/events?page=9").status_code == 404
+
+
+def test_it_marks_a_practice_whose_erasure_is_due(app):
+    add_subscription(app, ONE, date(2020, 1, 1), date(2021, 6, 30))
+    add_subscription(app, TWO, date(2020, 1, 1), date.today() - timedelta(days=1))
+    ops = operator_visitor(app)
+
+    page = ops.get("/platform/").get_data(as_text=True)
+
+    assert "erasure of special data due" in page.split("Praktijk Een")[1].split("</tr>")[0]
+    two = page.split("Praktijk Twee")[1].split("</tr>")[0]
+    assert "Subscription ended (read-only)" in two

@@ -163,3 +163,14 @@ def _attach(form: Any, error: services.ConsoleError) -> None:
         field.errors = [*field.errors, str(error)]
     else:
         form.form_errors.append(str(error))
+
+
+@bp.get("/events")
+@operator_required
+def events() -> Page:
+    """The console's audit log, newest first, 50 a page: who did what to which object (ids only)."""
+    page = _page_number()
+    rows, has_more = services.console_events_page(page)
+    if page > 1 and not rows:
+        abort(404)
+    return render_template("console/events.html", rows=rows, page=page, has_more=has_more)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/platform", cli_group=None)
 
 register_console_nav("console.index", _l("Practices"), 10)
+register_console_nav("console.events", _l("Console log"), 90)
 
 Page = Response | str | tuple[str, int]
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.console.events import console_event
-from app.console.models import Operator, Subscription
+from app.console.models import ConsoleEvent, Operator, Subscription
 from app.extensions import db
 from app.privacy.periods import SPECIAL_DATA_YEARS_AFTER_SUBSCRIPTION
 from app.tenancy.context import practice_engines
@@ -206,6 +206,11 @@ class PracticeRow:
     erasure_on: date | None
     counts: dict[str, int] | None  # role -> number of people; None when the file cannot be read
 
+    @property
+    def ended(self) -> bool:
+        """True when the newest subscription ended before today."""
+        return self.ends_on is not None and self.ends_on < today()
+
 
 def people_counts(slug: str) -> dict[str, int] | None:
     """How many people of each role a practice has: one GROUP BY on its file, opened read-only."""
@@ -229,7 +234,8 @@ def display_status(practice: Practice, on: date | None = None) -> tuple[str, dat
     if practice.status == PracticeStatus.SUSPENDED:
         return "suspended", ends_on, erasure_on
     if ends_on is not None and ends_on < (on or today()):
-        return "ended", ends_on, erasure_on
+        # "erasure_due": the retention job erases the special data on its next run.
+        return ("erasure_due" if erasure_on <= (on or today()) else "ended"), ends_on, erasure_on
     return "active", ends_on, erasure_on
 
 
@@ -265,3 +271,15 @@ def set_suspended(practice_id: int, suspended: bool) -> Practice:
             console_event("practice.suspended" if suspended else "practice.reactivated", "practice", practice.id)
         db.session.commit()
     return practice
+
+
+def console_events_page(page: int) -> tuple[list[tuple[ConsoleEvent, str | None]], bool]:
+    """One page of console events, newest first, with the acting operator's e-mail; and whether more follow."""
+    rows = db.session.execute(
+        select(ConsoleEvent, Operator.email)
+        .outerjoin(Operator, Operator.id == ConsoleEvent.operator_id)
+        .order_by(ConsoleEvent.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    return [(event, email) for event, email in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE

@@ -56,3 +56,4 @@ ROUTES += [
 ]
 
 ROUTES.append(Route("console.logout", "POST", in_practice=False, expect=_console()))
+ROUTES.insert(0, Route("console.events", in_practice=False, expect=_console()))
