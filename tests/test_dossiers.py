@@ -91,7 +91,7 @@ def test_it_counts_a_client_without_programme_from_the_account_with_at_least_a_y
 
 
 def test_it_finds_the_due_dates_of_many_clients_in_a_fixed_number_of_queries(app, world):
-    from tests.querycount import count_queries  # noqa: PLC0415
+    from tests.querycount import count_queries
 
     with app.app_context(), use_practice(world.practices[ONE]):
         alice = accounts.user_by_id(world.ids["alice"])
@@ -232,7 +232,7 @@ def test_it_refuses_to_delete_a_dossier_that_is_not_due(app, world, as_persona):
 
 
 def test_it_refuses_to_delete_a_restricted_dossier(app, world, as_persona):
-    from app.restrictions.services import restrict  # noqa: PLC0415
+    from app.restrictions.services import restrict
 
     set_months(app, world, 0)
     add_programme(app, world, "carol", ProgrammeStatus.FINISHED, ended_days_ago(1))
@@ -301,7 +301,7 @@ def test_it_dates_the_due_list_in_utc(app, world):
 
 
 def test_it_refuses_to_extend_a_restricted_dossier_without_an_error(app, world, as_persona):
-    from app.restrictions.services import restrict  # noqa: PLC0415
+    from app.restrictions.services import restrict
 
     set_months(app, world, 0)
     add_programme(app, world, "carol", ProgrammeStatus.FINISHED, ended_days_ago(1))

@@ -107,7 +107,7 @@ def test_it_changes_nothing_in_a_dry_run(app, world):
 
 
 def test_it_skips_a_restricted_dossier(app, world):
-    from app.restrictions.services import restrict  # noqa: PLC0415
+    from app.restrictions.services import restrict
 
     mark = "mrk" + secrets.token_hex(8)
     client_id = finished_client(app, world, mark)
@@ -175,7 +175,7 @@ def test_it_anonymises_keeping_answers_linked_to_no_identifiable_person(app, wor
 
 
 def test_it_runs_through_the_retention_job(app, world):
-    from app.retention.services import run_retention  # noqa: PLC0415
+    from app.retention.services import run_retention
 
     mark = "mrk" + secrets.token_hex(8)
     client_id = finished_client(app, world, mark)
@@ -197,7 +197,7 @@ def test_it_keeps_the_anonymous_account_out_of_the_way_on_the_admins_pages(app, 
     run_rule(app, world, DAY_AFTER)
     admin = as_persona("admin", lang="en")
     with app.test_request_context():
-        from flask import url_for  # noqa: PLC0415
+        from flask import url_for
 
         urls = [url_for(endpoint, practice=ONE) for endpoint in (
             "practice.people.index", "practice.privacy.audit_log", "practice.consent.people",
