@@ -324,6 +324,28 @@ def test_it_lets_a_lease_lapse_when_its_holder_died(app):
         assert take_lease("retention.run", "host-b:2:y")
 
 
+def test_it_renews_its_lease_during_a_long_run(app, world, test_rule):
+    app.config["JOB_LEASE_MINUTES"] = 10
+    seen: list[datetime] = []
+
+    def slow(now, dry_run):
+        with app.app_context():
+            seen.append(db.session.get(JobLease, "retention.run").expires_at)
+        return {}
+
+    test_rule("test.seen", slow, order=5)
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False) as traveller, app.app_context():
+        def later(now, dry_run):
+            traveller.shift(timedelta(minutes=6))  # more than half the lease passes per practice
+            return {}
+
+        test_rule("test.later", later, order=6)
+        run_recorded()
+    # The second practice saw a lease renewed after the first one's six minutes.
+    assert seen[1] - seen[0] == timedelta(minutes=6)
+
+
 # --- the record of runs -----------------------------------------------------------------------------------
 
 

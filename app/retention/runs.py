@@ -16,6 +16,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -29,6 +30,8 @@ from app.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_MINUTES = 120
+# The lease this thread's running job holds: (job id, holder, when it was last taken or renewed).
+_held: ContextVar[tuple[str, str, datetime] | None] = ContextVar("koers_job_lease", default=None)
 
 
 def new_holder() -> str:
@@ -56,6 +59,27 @@ def take_lease(job_id: str, holder: str) -> bool:
             lease.holder, lease.expires_at = holder, now + lease_duration()
         db.session.commit()
     return True
+
+
+def keep_lease() -> None:
+    """Renew the running job's lease once half of it has passed (called between practices; commits).
+
+    A long run so keeps its lease; without a running job this does nothing.
+    """
+    held = _held.get()
+    if held is None:
+        return
+    job_id, holder, taken = held
+    now = utcnow()
+    if now - taken < lease_duration() / 2:
+        return
+    db.session.rollback()
+    with writing():
+        lease = db.session.get(JobLease, job_id)
+        if lease is not None and lease.holder == holder:
+            lease.expires_at = now + lease_duration()
+        db.session.commit()
+    _held.set((job_id, holder, now))
 
 
 def release_lease(job_id: str, holder: str) -> None:
@@ -91,6 +115,7 @@ def record_run(
     if not take_lease(job_id, holder):
         log.info("job %s skipped: another scheduler holds its lease", job_id)
         return None
+    token = _held.set((job_id, holder, utcnow()))
     try:
         run = JobRun(job_id=job_id, started_at=utcnow(), dry_run=dry_run, outcome=RunOutcome.RUNNING, counts_json="{}")
         with writing():
@@ -113,6 +138,7 @@ def record_run(
         log.info("job %s finished: %s", job_id, verdict)
         return run
     finally:
+        _held.reset(token)
         release_lease(job_id, holder)
 
 
