@@ -41,7 +41,9 @@ def for_each_practice(
     skip the practice (reported, so a run with skips is "partial"). The retention job uses this
     loop too (app/retention/services.py).
     """
-    from app.retention.runs import keep_lease  # the run record imports nothing from here
+    from app.retention.runs import (
+        keep_lease,  # the run record imports nothing from here
+    )
 
     results: dict[str, Any] = {}
     for practice in list_practices() if practices is None else practices:
