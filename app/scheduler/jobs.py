@@ -41,9 +41,8 @@ def for_each_practice(
     skip the practice (reported, so a run with skips is "partial"). The retention job uses this
     loop too (app/retention/services.py).
     """
-    from app.retention.runs import (
-        keep_lease,  # the run record imports nothing from here
-    )
+    # Imported here: the run record (app/retention) imports this module's callers.
+    from app.retention.runs import keep_lease
 
     results: dict[str, Any] = {}
     for practice in list_practices() if practices is None else practices:
