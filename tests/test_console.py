@@ -181,3 +181,19 @@ def test_it_refuses_a_console_form_without_its_csrf_token(app):
 
     assert response.status_code == 400
     assert visitor.get("/platform/").status_code == 200
+
+
+def test_it_purges_console_sessions_ended_over_thirty_days_ago(app):
+    from datetime import timedelta
+
+    from app.console.operators import purge_ended_sessions
+    from app.timeutil import utcnow
+
+    visitor = operator_visitor(app)
+    visitor.post("/platform/logout")
+    operator_visitor(app)  # a live session: kept while used, gone after 30 days unused
+    with app.app_context():
+        assert purge_ended_sessions(utcnow() + timedelta(days=29)) == 0
+        assert purge_ended_sessions(utcnow() + timedelta(days=31)) == 2
+        db.session.rollback()
+        assert purge_ended_sessions(utcnow() + timedelta(days=1)) == 0

@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.mail.addresses import InvalidAddress, normalise_address
+from app.tenancy.services import find_practice
 from app.tenancy.slugs import RESERVED_SLUGS, is_valid_slug
 
 EARLIEST = date(2000, 1, 1)
@@ -43,6 +45,14 @@ class NewPracticeForm(FlaskForm):
             raise ValidationError(
                 _l("Use 3 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")
             )
+        if find_practice(value) is not None:
+            raise ValidationError(_l("A practice with this web address already exists."))
+
+    def validate_admin_email(self, field: EmailField) -> None:
+        try:
+            normalise_address(field.data or "")
+        except InvalidAddress:
+            raise ValidationError(_l("Enter a valid e-mail address.")) from None
 
 
 class SubscriptionForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Operator accounts and their server-side console sessions."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -118,3 +118,13 @@ def sign_out(operator: Operator) -> None:
             )
         console_event("logout", "operator", operator.id, operator=operator)
         db.session.commit()
+
+
+def purge_ended_sessions(now: datetime | None = None) -> int:
+    """Delete console sessions that ended or went unused over 30 days ago (commit after); returns how many."""
+    cutoff = (now or utcnow()) - timedelta(days=30)
+    return db.session.execute(
+        OperatorSession.__table__.delete().where(
+            (OperatorSession.ended_at < cutoff) | (OperatorSession.last_seen_at < cutoff)
+        )
+    ).rowcount
