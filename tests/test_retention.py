@@ -456,3 +456,15 @@ def test_it_records_every_scheduled_job_through_one_wrapper(app, world):
     assert set(runs) == {job_id for job_id, _job, _trigger in JOBS} - {"retention.run"}
     assert all(run.outcome == RunOutcome.OK and run.finished_at for run in runs.values())
     assert set(runs["accounts.purge_expired_links"].counts) == set(world.practices)
+
+
+def test_it_lists_an_erased_practice_as_erased_and_leaves_it_out_of_every_loop(app, world, ended):
+    with app.app_context():
+        run_retention(at(ERASE_ON + timedelta(days=1)))
+        assert [p.slug for p in tenancy.list_practices()] == [TWO]
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["practices", "list"])
+    assert f"{ONE}\terased\tfile and data key destroyed" in listed.output
+    migrated = runner.invoke(args=["practices", "migrate"])
+    assert migrated.exit_code == 0 and ONE not in migrated.output
+    assert not _file(app, ONE).exists()

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.tenancy import services
+from app.tenancy.models import PracticeStatus
 
 practices_cli = AppGroup("practices", help="Create, list and migrate practices.")
 
@@ -26,11 +27,14 @@ def create_command(slug: str, name: str, admin_email: str) -> None:
 @practices_cli.command("list")
 def list_command() -> None:
     """List every practice with its status and schema state."""
-    practices = services.list_practices()
+    practices = services.list_practices(include_erased=True)
     if not practices:
         click.echo("No practices yet. Create one with: flask --app wsgi practices create SLUG --name NAME --admin-email EMAIL")
         return
     for practice in practices:
+        if practice.status == PracticeStatus.ERASED:
+            click.echo(f"{practice.slug}\t{practice.status}\tfile and data key destroyed\t{practice.name}")
+            continue
         try:
             pending = services.pending_migrations(practice.slug)
         except services.PracticeFileMissing:

@@ -61,9 +61,12 @@ def find_practice(slug: str) -> PracticeRef | None:
     return to_ref(practice) if practice else None
 
 
-def list_practices() -> list[PracticeRef]:
-    """Every practice, by slug."""
-    return [to_ref(p) for p in db.session.scalars(select(Practice).order_by(Practice.slug))]
+def list_practices(include_erased: bool = False) -> list[PracticeRef]:
+    """Every practice, by slug; erased ones (file and key destroyed) only when asked for."""
+    query = select(Practice).order_by(Practice.slug)
+    if not include_erased:
+        query = query.where(Practice.status != PracticeStatus.ERASED)
+    return [to_ref(p) for p in db.session.scalars(query)]
 
 
 def count_practices() -> int:
