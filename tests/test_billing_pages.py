@@ -384,3 +384,38 @@ def test_it_sends_anonymous_visitors_to_the_console_sign_in(app, world, visitor)
     assert response.status_code == 302 and "/platform/login" in response.headers["Location"]
     assert visitor.post(f"/platform/invoices/{invoice.id}/credit", {"invoice_date": today().isoformat()}).status_code == 302
     assert stored(app, Invoice) == 1
+
+
+# --- nonsense, as the operator ------------------------------------------------------------------
+
+
+def test_it_never_fails_with_a_500_on_nonsense_from_the_operator(app, world, operator):
+    from flask import url_for
+
+    from tests.route_access import billing as declared
+    from tests.test_bad_input import FIELDS, NONSENSE
+
+    ids = declared.setup(app, world)
+    extra = ["practice_id", "invoice_date", "period_start", "period_end", "paid_on", "name", "address", "postcode",
+             "city", "country", "vat_number", "lines-0-description", "lines-0-quantity", "lines-0-unit_price",
+             "lines-99-quantity", "add_line"]
+    failures = []
+    for route in declared.ROUTES:
+        with app.test_request_context():
+            url = url_for(route.endpoint, **route.values(ids))
+        for junk in NONSENSE:
+            if route.method == "GET":
+                response = operator.get(url, query_string={"practice": junk, "status": junk, "year": junk, "page": junk})
+                responses = [response]
+            else:
+                data = {field: junk for field in [*FIELDS, *extra]}
+                responses = [operator.post(url, data), operator.htmx("POST", url, data)]
+            # mark_unpaid takes no input: it simply does its work (303).
+            allowed = {200, 303, 422} if route.endpoint == "console.billing.mark_unpaid" else {200, 422}
+            for response in responses:
+                if response.status_code >= 500 or (route.method == "POST" and response.status_code not in allowed):
+                    failures.append(f"{route.method} {url} with {junk[:12]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 1
+        assert db.session.get(Invoice, ids["invoice"]).paid_on is None
