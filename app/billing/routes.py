@@ -74,13 +74,11 @@ def index() -> Response:
     practice_id, year = _int_arg("practice"), _int_arg("year")
     paid = {"paid": True, "unpaid": False}.get(request.args.get("status", ""))
     invoices = services.find_invoices(practice_id, paid, year)
-    response = page_or_fragment(
+    return page_or_fragment(
         "billing/index.html", "billing/_invoices.html",
         invoices=invoices, practices=_practice_choices(), years=services.invoice_years(),
         chosen={"practice": practice_id, "status": request.args.get("status", ""), "year": year},
     )
-    db.session.commit()
-    return response
 
 
 # --- billing details ---------------------------------------------------------------------------
@@ -90,7 +88,8 @@ def index() -> Response:
 @operator_required
 def details_index() -> str:
     """Every practice, with whether its billing details are entered."""
-    rows = [(p, services.billing_details_of(p.id)) for p in services.practices()]
+    details = services.all_billing_details()
+    rows = [(p, details.get(p.id)) for p in services.practices()]
     return render_template("billing/details_index.html", rows=rows)
 
 

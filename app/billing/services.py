@@ -90,6 +90,12 @@ def billing_details_of(practice_id: int) -> BillingDetails | None:
     return db.session.scalar(select(BillingDetails).where(BillingDetails.practice_id == practice_id))
 
 
+def all_billing_details() -> dict[int, BillingDetails]:
+    """The billing details of every existing practice, by practice id (one query)."""
+    rows = db.session.scalars(select(BillingDetails).where(BillingDetails.practice_id.is_not(None)))
+    return {row.practice_id: row for row in rows if row.practice_id is not None}
+
+
 def save_billing_details(practice: Practice, data: dict[str, Any]) -> BillingDetails:
     """Create or replace the practice's billing details (commits). Issued invoices keep their own copy."""
     _start_writing()
