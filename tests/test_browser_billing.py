@@ -61,9 +61,22 @@ def test_it_issues_an_invoice_on_a_phone_and_prints_it_without_the_menu(app, bro
     assert not page.get_by_role("button", name="Mark as paid").is_visible()
     assert page.locator(".invoice-total").is_visible() and "NL91ABNA0417164300" in page.locator(".invoice").inner_text()
     page.emulate_media(media="screen")
+    phone_state = phone.storage_state()
 
     page.get_by_role("button", name="Mark as paid").click()
     page.get_by_text("Paid on", exact=False).first.wait_for()
     assert page.get_by_role("button", name="Mark as unpaid").is_visible()
+    page.get_by_role("link", name="Invoices", exact=True).first.click()
+    page.wait_for_url("**/platform/invoices/")
+    assert "Paid on" in page.locator("#invoices").inner_text()
+    assert_fits(page, "the invoice list")
+    screenshot(page, "billing-invoices-375px")
     assert not problems, problems
     phone.close()
+
+    desk = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900}, storage_state=phone_state)
+    printed = desk.new_page()
+    printed.goto(f"{live_server}/platform/invoices/1")
+    printed.emulate_media(media="print")
+    screenshot(printed, "billing-invoice-print")
+    desk.close()
