@@ -232,6 +232,9 @@ def test_it_invoices_whole_months_of_the_practice_subscription(app, world, opera
     with app.test_request_context():
         admin = db.session.scalar(sa.select(Operator))
         console.add_subscription(admin, pid, "Praktijk", 4_900, date(2026, 1, 1), None)
+    form = operator.get(f"/platform/invoices/new/subscription?practice={pid}").get_data(as_text=True)
+    assert f'value="{today().replace(day=1).isoformat()}"' in form  # this month is offered
+    assert f'<option selected value="{pid}">' in form
     data = {"practice_id": str(pid), "period_start": "2026-01-01", "period_end": "2026-03-31",
             "invoice_date": today().isoformat()}
 

@@ -1,6 +1,7 @@
 """Forms of the console's billing pages: billing details, invoices and their lines, payments."""
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -38,6 +39,15 @@ _VAT_NUMBER = re.compile(r"^[A-Z]{2}[A-Z0-9+*]{2,12}$")
 
 def today() -> date:
     return utcnow().date()
+
+
+def first_of_month() -> date:
+    return today().replace(day=1)
+
+
+def last_of_month() -> date:
+    day = today()
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def latest_date() -> date:
@@ -219,10 +229,10 @@ class SubscriptionInvoiceForm(_PracticeForm):
     """Invoice whole months of a practice's current subscription."""
 
     period_start = DateField(
-        _l("First day of the period"), validators=[DataRequired(_l("Enter the first day as a valid date."))]
+        _l("First day of the period"), default=first_of_month, validators=[DataRequired(_l("Enter the first day as a valid date."))]
     )
     period_end = DateField(
-        _l("Last day of the period"), validators=[DataRequired(_l("Enter the last day as a valid date."))]
+        _l("Last day of the period"), default=last_of_month, validators=[DataRequired(_l("Enter the last day as a valid date."))]
     )
     invoice_date = DateField(
         _l("Invoice date"), default=today, validators=[DataRequired(_l("Enter the invoice date as a valid date."))]
