@@ -374,6 +374,17 @@ def test_it_records_a_job_that_fails_with_its_error_class_only(app):
         assert run.counts == {"error": "ValueError"}
 
 
+def test_it_marks_a_run_whose_process_died_as_failed_when_the_job_runs_again(app, world):
+    with app.app_context():
+        db.session.add(JobRun(job_id="retention.run", started_at=datetime.now(UTC) - timedelta(days=1),
+                              outcome=RunOutcome.RUNNING, dry_run=False, counts_json="{}"))
+        db.session.commit()
+        run_recorded()
+        outcomes = [(r.outcome, r.counts) for r in db.session.scalars(select(JobRun).order_by(JobRun.id))]
+    assert outcomes[0] == (RunOutcome.FAILED, {"error": "Interrupted"})
+    assert outcomes[1][0] == RunOutcome.OK
+
+
 def test_it_runs_an_overdue_job_at_start_and_a_recent_one_on_its_schedule(app):
     now = datetime.now(UTC)
     with app.app_context():

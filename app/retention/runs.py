@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.retention.models import JobLease, JobRun, RunOutcome
@@ -119,6 +119,11 @@ def record_run(
     try:
         run = JobRun(job_id=job_id, started_at=utcnow(), dry_run=dry_run, outcome=RunOutcome.RUNNING, counts_json="{}")
         with writing():
+            # We hold the lease, so a run of this job still marked running died with its process.
+            db.session.execute(
+                update(JobRun).where(JobRun.job_id == job_id, JobRun.outcome == RunOutcome.RUNNING)
+                .values(outcome=RunOutcome.FAILED, counts_json=json.dumps({"error": "Interrupted"}))
+            )
             db.session.add(run)
             db.session.commit()
         run_id = run.id
