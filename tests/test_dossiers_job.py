@@ -174,6 +174,15 @@ def test_it_anonymises_keeping_answers_linked_to_no_identifiable_person(app, wor
     assert mark.encode() not in practice_file_bytes(app)
 
 
+def test_it_keeps_the_anonymous_account_out_of_the_people_list_and_states_the_policy(app, world, as_persona):
+    finished_client(app, world, "mrk" + secrets.token_hex(8), on_expiry="anonymise")
+    assert run_rule(app, world, DAY_AFTER)["dossiers_anonymised"] == 1
+    admin = as_persona("admin", lang="en")
+    assert "Anonymous client" not in admin.get(f"/{ONE}/admin/people/").get_data(as_text=True)
+    statement = admin.get(f"/{ONE}/privacy/").get_data(as_text=True)
+    assert "answers to exercises and questionnaires are kept only without any link to a person" in statement
+
+
 def test_it_runs_through_the_retention_job(app, world):
     from app.retention.services import run_retention
 

@@ -148,6 +148,7 @@ def test_it_says_a_dossier_kept_zero_months_is_deleted_when_the_programme_ends(a
     configure(app, world, dossier_retention_months=0)
     page = text(Visitor(app.test_client()).get(STATEMENT, headers={"Accept-Language": "en"}))
     assert 'data-retention="dossier">until the programme ends; then it is deleted' in page
+    assert "the whole dossier is deleted" in page
 
 
 def test_it_links_the_privacy_page_from_the_sign_in_page_and_every_practice_page(app, world, as_persona):

@@ -48,9 +48,11 @@ def user_by_id(user_id: int) -> User | None:
 
 
 def list_users() -> list[User]:
-    """Everyone in the practice, admins and coaches first, then by name."""
+    """Everyone in the practice, admins and coaches first, then by name (not the anonymous shell of kept answers)."""
     order = {Role.PRACTICE_ADMIN: 0, Role.COACH: 1, Role.CLIENT: 2}
-    users = db.session.scalars(select(User).order_by(User.last_name, User.first_name)).all()
+    users = db.session.scalars(
+        select(User).where(User.role.in_(Role.ALL)).order_by(User.last_name, User.first_name)
+    ).all()
     return sorted(users, key=lambda u: order.get(u.role, 9))
 
 

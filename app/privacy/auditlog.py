@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.audit.services import ChainReport, verify_chain
+from app.accounts.services import list_users
 from app.extensions import db
 from app.privacy.actions import describe, known_actions
 
@@ -173,9 +174,7 @@ def recent_access(person: User, limit: int = RECENT) -> list[LogEntry]:
 
 def members() -> list[User]:
     """Everyone in the practice, for the person filter and the names in results (one query)."""
-    order = {Role.PRACTICE_ADMIN: 0, Role.COACH: 1, Role.CLIENT: 2}
-    users = db.session.scalars(select(User).order_by(User.last_name, User.first_name, User.id)).all()
-    return sorted(users, key=lambda u: order.get(u.role, 9))
+    return list_users()
 
 
 def action_codes() -> list[str]:

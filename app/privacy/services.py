@@ -45,6 +45,7 @@ class Retention:
     dossier_months: int
     special_data_years: int
     billing_years: int
+    dossier_anonymised: bool  # at the end of its period a dossier is anonymised, not erased
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -102,11 +103,16 @@ def operator() -> Operator:
 
 def retention(settings: PrivacySettings | None = None) -> Retention:
     """The retention periods in force for the current practice."""
+    # Imported here: the dossiers package reads the privacy settings.
+    from app.dossiers.models import OnExpiry
+    from app.dossiers.services import policy
+
     settings = settings or privacy_settings()
     return Retention(
         dossier_months=settings.dossier_retention_months,
         special_data_years=periods.SPECIAL_DATA_YEARS_AFTER_SUBSCRIPTION,
         billing_years=periods.BILLING_RETENTION_YEARS,
+        dossier_anonymised=policy().on_expiry == OnExpiry.ANONYMISE,
     )
 
 
