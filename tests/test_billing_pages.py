@@ -288,6 +288,7 @@ def test_it_lists_invoices_filtered_by_practice_status_and_year(app, world, oper
 
     everything = operator.get("/platform/invoices/").get_data(as_text=True)
     assert first.number in everything and second.number in everything and third in everything
+    assert "2 invoices unpaid, together €303.71 including VAT." in everything  # 302.50 + 1.21, VAT included
     unpaid = operator.get("/platform/invoices/?status=unpaid").get_data(as_text=True)
     assert first.number not in unpaid and second.number in unpaid
     of_two = operator.get(f"/platform/invoices/?practice={practice_id(app, 'praktijk-twee')}").get_data(as_text=True)
