@@ -273,3 +273,26 @@ def test_it_marks_a_practice_whose_erasure_is_due(app):
     assert "erasure of special data due" in page.split("Praktijk Een")[1].split("</tr>")[0]
     two = page.split("Praktijk Twee")[1].split("</tr>")[0]
     assert "Subscription ended (read-only)" in two
+
+
+def test_it_never_fails_with_a_500_on_nonsense_from_an_operator(app, world):
+    from flask import url_for
+
+    from tests.route_access import console as declared
+    from tests.test_bad_input import FIELDS, NONSENSE
+
+    ids = declared.setup(app, world)
+    ops = operator_visitor(app)
+    fields = [*FIELDS, "slug", "name", "admin_email", "plan", "price", "ends_on", "password"]
+    failures = []
+    for route in [r for r in declared.ROUTES if r.endpoint.count(".") == 1 and r.endpoint != "console.logout"]:
+        with app.test_request_context():
+            url = url_for(route.endpoint, **route.values(ids))
+        for junk in NONSENSE:
+            if route.method == "GET":
+                response = ops.get(url, query_string={"page": junk, "q": junk})
+            else:
+                response = ops.post(url, {field: junk for field in fields})
+            if response.status_code >= 500:
+                failures.append(f"{route.method} {url} with {junk[:12]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures)
