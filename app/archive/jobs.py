@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.archive.models import ExportJob, ExportScope, ExportStatus
-from app.audit.services import audit
 from app.audit.models import AuditEvent
+from app.audit.services import audit
 from app.extensions import db
 from app.tenancy.context import PracticeRef, current_practice, use_practice
 from app.timeutil import utcnow
@@ -242,11 +242,11 @@ def take_download(person: User, job: ExportJob) -> tuple[IO[bytes], str]:
     return handle, f"koers-export-{job.created_at:%Y-%m-%d}.zip"
 
 
-def remove_expired(now: datetime | None = None) -> dict[str, int]:
+def remove_expired(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
     """Delete the current practice's export files that expired, were downloaded or were left behind (commit after).
 
     Jobs still queued or running after STALE_AFTER died with their process and are marked failed.
-    Safe to run again: what is gone stays gone.
+    Safe to run again: what is gone stays gone. A dry run only counts (files cannot be rolled back).
     """
     now = now or utcnow()
     folder = export_dir()
@@ -254,13 +254,15 @@ def remove_expired(now: datetime | None = None) -> dict[str, int]:
     stale = 0
     for job in db.session.scalars(select(ExportJob).where(ExportJob.status != ExportStatus.FAILED)):
         if job.is_active and job.created_at <= now - STALE_AFTER:
-            job.status, job.error, job.finished_at = ExportStatus.FAILED, "Stale", now
+            if not dry_run:
+                job.status, job.error, job.finished_at = ExportStatus.FAILED, "Stale", now
             stale += 1
         elif job.file_name and (job.is_active or (job.downloaded_at is None and job.expires_at > now)):
             keep.update({job.file_name, f".{job.file_name}.part"})
     removed = 0
     for path in folder.iterdir():
         if path.is_file() and path.name not in keep:
-            path.unlink(missing_ok=True)
+            if not dry_run:
+                path.unlink(missing_ok=True)
             removed += 1
     return {"files_removed": removed, "jobs_failed": stale}

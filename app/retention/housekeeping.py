@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.accounts.services import purge_expired
-from app.archive.jobs import STALE_AFTER, export_dir, remove_expired
-from app.archive.models import ExportJob, ExportStatus
+from app.archive.jobs import remove_expired
 from app.assessments.models import AssessmentRater
 from app.audit.services import audit
 from app.extensions import db
@@ -41,24 +40,11 @@ def expire_rater_links(now: datetime) -> dict[str, int]:
     return {"rater_links_removed": sum(removed.values()), "rater_names_deleted": sum(cleared.values())}
 
 
-def exports_due(now: datetime) -> dict[str, int]:
-    """What remove_expired(now) would delete, without deleting (for dry runs)."""
-    keep: set[str] = set()
-    stale = 0
-    for job in db.session.scalars(select(ExportJob).where(ExportJob.status != ExportStatus.FAILED)):
-        if job.is_active and job.created_at <= now - STALE_AFTER:
-            stale += 1
-        elif job.file_name and (job.is_active or (job.downloaded_at is None and job.expires_at > now)):
-            keep.update({job.file_name, f".{job.file_name}.part"})
-    files = sum(1 for path in export_dir().iterdir() if path.is_file() and path.name not in keep)
-    return {"files_removed": files, "jobs_failed": stale}
-
-
 @retention_rule("housekeeping.links", per_practice=True, order=10)
 def housekeeping_links(now: datetime, dry_run: bool) -> dict[str, int]:
     """Expired invitations and reset links, ended sessions, old rater links, export files."""
     counts = dict(purge_expired(now))  # rows only: a dry run's rollback undoes it
     counts.update(expire_rater_links(now))
-    exports = exports_due(now) if dry_run else remove_expired(now)  # files cannot be rolled back
+    exports = remove_expired(now, dry_run=dry_run)  # files cannot be rolled back: a dry run only counts
     counts.update({f"export_{kind}": n for kind, n in exports.items()})
     return counts
