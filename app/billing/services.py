@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
 
 from app.billing.models import BillingDetails, Invoice, InvoiceKind, InvoiceLine
+from app.console.events import console_event
 from app.extensions import db
 from app.privacy.periods import BILLING_RETENTION_YEARS
 from app.retention.rules import retention_rule
@@ -440,10 +441,6 @@ def _start_writing() -> None:
 
 
 def _event(action: str, object_type: str, object_id: int | None, detail: dict[str, Any]) -> None:
-    """Record a billing change in the console's audit log (ids and amounts only), when it exists."""
-    try:
-        from app.console.events import console_event
-    except ImportError:  # the console's log is not built yet
-        return
+    """Record a billing change in the console's log (ids, numbers, dates and amounts only; commits with it)."""
     console_event(action, object_type, object_id, detail)
 
