@@ -296,3 +296,14 @@ def test_it_never_fails_with_a_500_on_nonsense_from_an_operator(app, world):
             if response.status_code >= 500:
                 failures.append(f"{route.method} {url} with {junk[:12]!r}: {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_it_finds_the_subscription_in_force_on_a_day(app):
+    add_subscription(app, ONE, date(2024, 1, 1), date(2024, 12, 31), plan="Old")
+    add_subscription(app, ONE, date(2025, 2, 1), None, plan="New")
+    pid = practice_id(app)
+    with app.app_context():
+        assert services.current_subscription(pid, on=date(2024, 6, 1)).plan == "Old"
+        assert services.current_subscription(pid, on=date(2025, 1, 15)) is None
+        assert services.current_subscription(pid, on=date(2025, 3, 1)).plan == "New"
+        assert services.current_subscription(pid, on=date(2023, 12, 31)) is None

@@ -84,7 +84,7 @@ def _detail(practice: Practice, status: int = 200, **forms: Any) -> tuple[str, i
     context = {
         "practice_row": services.practice_row(practice),
         "subscriptions": services.subscriptions_of(practice.id),
-        "current": services.current_subscription(practice.id),
+        "can_end": services.can_be_ended(services.latest_subscription(practice.id)),
         "subscription_form": forms.get("subscription_form") or SubscriptionForm(formdata=None),
         "end_form": forms.get("end_form") or EndSubscriptionForm(formdata=None),
         "erasure_date_after": services.erasure_date_after,

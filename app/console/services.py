@@ -61,11 +61,23 @@ def latest_subscription(practice_id: int) -> Subscription | None:
 
 
 def current_subscription(practice_id: int, on: date | None = None) -> Subscription | None:
-    """The newest subscription, unless it has ended before `on` (today)."""
-    latest = latest_subscription(practice_id)
-    if latest is None or (latest.ends_on is not None and latest.ends_on < (on or today())):
-        return None
-    return latest
+    """The subscription in force on `on` (today): started by then and not yet ended; None between or after."""
+    day = on or today()
+    return db.session.scalar(
+        select(Subscription)
+        .where(
+            Subscription.practice_id == practice_id,
+            Subscription.starts_on <= day,
+            (Subscription.ends_on.is_(None)) | (Subscription.ends_on >= day),
+        )
+        .order_by(Subscription.starts_on.desc(), Subscription.id.desc())
+        .limit(1)
+    )
+
+
+def can_be_ended(subscription: Subscription | None) -> bool:
+    """True when this (newest) subscription has no end date yet, or one that has not passed."""
+    return subscription is not None and (subscription.ends_on is None or subscription.ends_on >= today())
 
 
 def _practice_id(slug: str) -> int | None:
@@ -174,7 +186,7 @@ def end_subscription(operator: Operator, practice_id: int, ends_on: date) -> Sub
         if latest is None:
             db.session.rollback()
             raise ConsoleError(_("This practice has no subscription to end."), status=409)
-        if latest.ends_on is not None and latest.ends_on < today():
+        if not can_be_ended(latest):
             db.session.rollback()
             raise ConsoleError(_("This subscription has already ended."), status=409)
         if ends_on < latest.starts_on:
