@@ -307,3 +307,15 @@ def test_it_finds_the_subscription_in_force_on_a_day(app):
         assert services.current_subscription(pid, on=date(2025, 1, 15)) is None
         assert services.current_subscription(pid, on=date(2025, 3, 1)).plan == "New"
         assert services.current_subscription(pid, on=date(2023, 12, 31)) is None
+
+
+def test_it_says_so_when_a_practice_file_is_missing_instead_of_failing(app, world):
+    path = app.extensions["koers_practice_engines"].path_for(TWO)
+    app.extensions["koers_practice_engines"].discard(TWO)
+    path.rename(path.with_suffix(".moved"))
+    ops = operator_visitor(app)
+
+    page = ops.get("/platform/")
+
+    assert page.status_code == 200
+    assert "File missing or unreadable" in page.get_data(as_text=True).split("Praktijk Twee")[1].split("</tr>")[0]

@@ -84,3 +84,12 @@ def test_it_keeps_a_practice_without_subscription_or_ending_later_open(app, worl
     assert response.status_code == 303
     assert "subscription ended" not in carol.get(f"/{ONE}/journal/").get_data(as_text=True)
     assert journal_count(app, world) == 1
+
+
+def test_it_refuses_an_archive_import_and_admin_changes_in_a_read_only_practice(app, world, as_persona):
+    end_yesterday(app)
+    admin = as_persona("admin", lang="en")
+
+    assert admin.post(f"/{ONE}/exports/import").status_code == 403
+    assert admin.post(f"/{ONE}/admin/people/invite", {"email": "new@een.test"}).status_code == 403
+    assert admin.post(f"/{ONE}/exports/practice").status_code in (303, 409), "the practice export still works"
