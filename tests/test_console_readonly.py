@@ -93,3 +93,17 @@ def test_it_refuses_an_archive_import_and_admin_changes_in_a_read_only_practice(
     assert admin.post(f"/{ONE}/exports/import").status_code == 403
     assert admin.post(f"/{ONE}/admin/people/invite", {"email": "new@een.test"}).status_code == 403
     assert admin.post(f"/{ONE}/exports/practice").status_code in (303, 409), "the practice export still works"
+
+
+def test_it_still_lets_a_coach_delete_a_due_dossier_sooner(app, world, as_persona):
+    from app.accounts.models import User
+    from app.programmes.models import ProgrammeStatus
+    from tests.test_dossiers import BASE, add_programme, ended_days_ago, set_months
+
+    set_months(app, world, 0)
+    add_programme(app, world, "carol", ProgrammeStatus.FINISHED, ended_days_ago(-10))
+    end_yesterday(app)
+    alice = as_persona("alice")
+    assert alice.post(f"{BASE}/{world.ids['carol']}/delete", {"typed_name": "Carol Test"}).status_code == 303
+    with app.app_context(), use_practice(world.practices[ONE]):
+        assert db.session.get(User, world.ids["carol"]) is None

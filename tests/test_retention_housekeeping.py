@@ -71,3 +71,22 @@ def test_it_counts_old_export_files_in_a_dry_run_and_removes_them_in_a_real_one(
         report = run_retention(practice_slug=ONE)
     assert report.practices[ONE]["housekeeping.links"]["export_files_removed"] == 1
     assert not leftover.exists()
+
+
+def test_it_removes_console_sessions_over_thirty_days_old_and_keeps_them_in_a_dry_run(app):
+    from app.console.models import OperatorSession
+    from tests.route_access.console import make_operator
+
+    operator_id = make_operator(app)
+    now = utcnow()
+    with app.app_context():
+        db.session.add_all([
+            OperatorSession(operator_id=operator_id, token_hash="a" * 64, created_at=now - timedelta(days=40),
+                            last_seen_at=now - timedelta(days=31), ended_at=now - timedelta(days=31)),
+            OperatorSession(operator_id=operator_id, token_hash="b" * 64, created_at=now, last_seen_at=now),
+        ])
+        db.session.commit()
+        assert run_retention(now, dry_run=True).platform["housekeeping.console_sessions"] == {"console_sessions": 1}
+        assert db.session.scalar(select(db.func.count(OperatorSession.id))) == 2
+        assert run_retention(now).platform["housekeeping.console_sessions"] == {"console_sessions": 1}
+        assert list(db.session.scalars(select(OperatorSession.token_hash))) == ["b" * 64]

@@ -378,3 +378,13 @@ def test_it_shows_an_unknown_page_inside_a_practice_as_signed_in(as_persona):
     # The practice's header and the person's menu stay, so the way back is one click.
     assert "Praktijk Een" in text
     assert 'action="/praktijk-een/logout"' in text
+
+
+def test_it_never_creates_an_empty_file_for_a_practice_whose_file_is_gone(app, world, instance):
+    from app.tenancy.services import remove_practice_files
+
+    with app.app_context():
+        remove_practice_files(ONE)
+        with use_practice(world.practices[ONE]), pytest.raises(FileNotFoundError):
+            db.session.scalar(select(User.id).limit(1))
+    assert not (instance / "tenants" / f"{ONE}.sqlite").exists()

@@ -14,8 +14,10 @@ from app.accounts.services import purge_expired
 from app.archive.jobs import remove_expired
 from app.assessments.models import AssessmentRater
 from app.audit.services import audit
+from app.console.operators import purge_ended_sessions
 from app.extensions import db
 from app.retention.rules import retention_rule
+from app.tenancy.sqlite import writing
 
 # Like sign-in links, rater links are removed this long after they expired.
 RATER_LINK_GRACE = timedelta(days=30)
@@ -48,3 +50,10 @@ def housekeeping_links(now: datetime, dry_run: bool) -> dict[str, int]:
     exports = remove_expired(now, dry_run=dry_run)  # files cannot be rolled back: a dry run only counts
     counts.update({f"export_{kind}": n for kind, n in exports.items()})
     return counts
+
+
+@retention_rule("housekeeping.console_sessions", per_practice=False, order=15)
+def housekeeping_console_sessions(now: datetime, dry_run: bool) -> dict[str, int]:
+    """Console sessions that ended or went unused over 30 days ago (rolled back in a dry run)."""
+    with writing():
+        return {"console_sessions": purge_ended_sessions(now)}

@@ -34,7 +34,11 @@ class PracticeEngines:
             if engine is not None:
                 self._engines.move_to_end(slug)
                 return engine
-            engine = make_engine(self.path_for(slug), self.busy_timeout_ms)
+            path = self.path_for(slug)
+            if not path.exists():
+                # SQLite would create an empty file: an erased or moved practice must stay gone.
+                raise FileNotFoundError(f"the file of practice '{slug}' is missing: {path}")
+            engine = make_engine(path, self.busy_timeout_ms)
             self._engines[slug] = engine
             while len(self._engines) > self.capacity:
                 _, evicted = self._engines.popitem(last=False)
