@@ -66,8 +66,18 @@ def test_it_prints_the_three_personas_and_says_there_are_more(demo_app):
     output = demo_app.config["DEMO_OUTPUT"]
     assert "password for all three: " + PASSWORD in output
     assert "and 6 more demo accounts" in output
-    # Only the three documented accounts are listed by address.
-    assert set(re.findall(r"\S+@demo\.test", output)) == {"admin@demo.test", "coach@demo.test", "client@demo.test"}
+    # Only the three documented accounts and the console's demo operator are listed by address.
+    assert set(re.findall(r"\S+@demo\.test", output)) == {
+        "admin@demo.test", "coach@demo.test", "client@demo.test", "operator@demo.test",
+    }
+
+
+def test_it_makes_a_demo_operator_who_signs_in_to_the_console_with_the_one_password(demo_app):
+    visitor = Visitor(demo_app.test_client())
+    assert "/platform/login" in demo_app.config["DEMO_OUTPUT"]
+    response = visitor.post("/platform/login", {"email": "operator@demo.test", "password": PASSWORD})
+    assert response.status_code == 303
+    assert "Demopraktijk Koers" in visitor.get("/platform/").get_data(as_text=True)
 
 
 def test_every_demo_account_signs_in_with_the_one_password(demo_app):

@@ -27,5 +27,7 @@ def demo_command(if_missing: bool, password: str | None) -> None:
     click.echo(f"  password for all three: {logins.password}")
     if logins.more_accounts:
         click.echo(f"  and {logins.more_accounts} more demo accounts (a second coach and clients, @demo.test) with the same password")
+    click.echo(f"Operator console: {logins.console_url}")
+    click.echo(f"  {logins.operator_email} (same password)")
     click.echo("These details are shown only now.")
     click.echo("")

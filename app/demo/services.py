@@ -10,13 +10,18 @@ from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.accounts.passwords import hash_password
 from app.clients import services as clients
+from app.console.events import console_event
+from app.console.models import Operator
+from app.console.operators import operator_by_email
 from app.demo import content
 from app.extensions import db
 from app.tenancy import services as tenancy
 from app.tenancy.context import use_practice
+from app.tenancy.sqlite import writing
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demopraktijk Koers"
+DEMO_OPERATOR = "operator@demo.test"
 PERSONAS = (
     (Role.PRACTICE_ADMIN, "admin@demo.test", "Ilse", "Bakker"),
     (Role.COACH, "coach@demo.test", "Sanne", "Jansen"),
@@ -33,6 +38,9 @@ class DemoLogins:
     password: str
     # How many more demo accounts (a second coach and more clients) share the password.
     more_accounts: int = 0
+    # The operator console of the installation, with a demo operator sharing the password.
+    console_url: str = ""
+    operator_email: str = DEMO_OPERATOR
 
 
 def demo_exists() -> bool:
@@ -71,8 +79,25 @@ def reset_demo(password: str | None = None) -> DemoLogins:
         # A half-made demo would pass for a finished one under --if-missing.
         tenancy.delete_practice(DEMO_SLUG)
         raise
-    url = f"{current_app.config['BASE_URL'].rstrip('/')}/{DEMO_SLUG}/login"
-    return DemoLogins(url=url, emails=tuple(p[1] for p in PERSONAS), password=password, more_accounts=more)
+    _demo_operator(password)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return DemoLogins(
+        url=f"{base}/{DEMO_SLUG}/login", emails=tuple(p[1] for p in PERSONAS), password=password,
+        more_accounts=more, console_url=f"{base}/platform/login",
+    )
+
+
+def _demo_operator(password: str) -> None:
+    """A demo operator for the console, with the demo password (made or reset)."""
+    with writing():
+        operator = operator_by_email(DEMO_OPERATOR)
+        if operator is None:
+            operator = Operator(email=DEMO_OPERATOR, name="Demo Operator", active=True)
+            db.session.add(operator)
+        operator.password_hash = hash_password(password)
+        db.session.flush()
+        console_event("operator.demo_reset", "operator", operator.id, operator=operator)
+        db.session.commit()
 
 
 def _generated_password() -> str:
