@@ -44,7 +44,7 @@ def count(model) -> int:
 
 
 def test_it_numbers_invoices_per_year_without_gaps(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         numbers = [issue(on=d).number for d in (date(2026, 1, 5), date(2026, 6, 1), date(2027, 1, 2), date(2026, 12, 31))]
 
@@ -52,7 +52,7 @@ def test_it_numbers_invoices_per_year_without_gaps(app, world):
 
 
 def test_it_skips_no_number_when_an_invoice_is_refused(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         first = issue().number
         with pytest.raises(BillingError):
@@ -65,7 +65,7 @@ def test_it_skips_no_number_when_an_invoice_is_refused(app, world):
 
 
 def test_it_never_gives_two_concurrent_invoices_the_same_number_or_skips_one(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         with_details("praktijk-twee", name="Praktijk Twee")
     per_thread, threads_count = 5, 6
@@ -74,7 +74,7 @@ def test_it_never_gives_two_concurrent_invoices_the_same_number_or_skips_one(app
 
     def work(slug: str) -> None:
         try:
-            with app.test_request_context():
+            with app.test_request_context(headers={"Accept-Language": "en"}):
                 barrier.wait()
                 for _ in range(per_thread):
                     issue(slug=slug)
@@ -88,7 +88,7 @@ def test_it_never_gives_two_concurrent_invoices_the_same_number_or_skips_one(app
         thread.join(timeout=60)
 
     assert not errors, errors
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         sequences = sorted(db.session.scalars(sa.select(Invoice.sequence)))
         numbers = set(db.session.scalars(sa.select(Invoice.number)))
     assert sequences == list(range(1, per_thread * threads_count + 1))
@@ -99,7 +99,7 @@ def test_it_never_gives_two_concurrent_invoices_the_same_number_or_skips_one(app
 
 
 def test_it_adds_up_lines_and_charges_vat_once_on_the_subtotal(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         invoice = issue([LineInput("Coach seat", 3, 1_999), LineInput("Set-up", 1, 5_000)])
 
@@ -120,7 +120,7 @@ def test_it_rounds_vat_half_up_to_whole_cents(subtotal, rate, vat):
 
 
 def test_it_uses_the_configured_vat_rate_and_keeps_it_on_issued_invoices(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         app.config["VAT_RATE_PERCENT"] = 9
         first = issue([LineInput("Training", 1, 10_000)])
@@ -140,7 +140,7 @@ def test_it_uses_the_configured_vat_rate_and_keeps_it_on_issued_invoices(app, wo
     ],
 )
 def test_it_refuses_bad_lines_and_stores_nothing(app, world, line, message):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         with pytest.raises(BillingError, match=message):
             issue([line])
@@ -151,7 +151,7 @@ def test_it_refuses_bad_lines_and_stores_nothing(app, world, line, message):
 
 
 def test_it_refuses_a_period_that_ends_before_it_starts(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         with pytest.raises(BillingError, match="end on or after"):
             billing.create_invoice(practice(), [LineInput("x", 1, 1)], date(2026, 3, 1), (date(2026, 3, 2), date(2026, 3, 1)))
@@ -162,7 +162,7 @@ def test_it_refuses_a_period_that_ends_before_it_starts(app, world):
 
 
 def test_it_keeps_the_billing_details_as_they_were_on_the_invoice_date(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         invoice_id = issue().id
         with_details(name="Een Coaching B.V.", address="Nieuwe Gracht 9", vat_number="")
@@ -176,7 +176,7 @@ def test_it_keeps_the_billing_details_as_they_were_on_the_invoice_date(app, worl
 
 
 def test_it_keeps_an_invoice_when_its_practice_is_deleted(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         invoice_id = issue().id
         tenancy.delete_practice("praktijk-een")
@@ -202,7 +202,7 @@ def test_it_only_invoices_whole_calendar_months(app, world):
 
 
 def test_it_credits_an_invoice_with_negative_amounts_that_name_it(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         app.config["VAT_RATE_PERCENT"] = 9
         original = issue([LineInput("Seats", 3, 1_999), LineInput("Set-up", 1, 50)])
@@ -226,7 +226,7 @@ def test_it_credits_an_invoice_with_negative_amounts_that_name_it(app, world):
 
 
 def test_it_marks_an_invoice_paid_and_unpaid_without_changing_it(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         invoice = issue()
         total = invoice.total_cents
@@ -262,7 +262,7 @@ def test_it_registers_the_fiscal_rule_for_the_retention_job():
 
 
 def test_it_keeps_invoices_through_the_seventh_year_after_their_year_and_deletes_them_after(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         early = issue(on=date(2026, 1, 1)).id
         late = issue([LineInput("a", 1, 1), LineInput("b", 1, 2)], on=date(2026, 12, 31)).id
@@ -284,7 +284,7 @@ def test_it_keeps_invoices_through_the_seventh_year_after_their_year_and_deletes
 
 
 def test_it_deletes_on_new_years_day_in_utc(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         issue(on=date(2026, 6, 1))
         late_evening = datetime(2033, 12, 31, 23, 59, tzinfo=UTC)
@@ -293,7 +293,7 @@ def test_it_deletes_on_new_years_day_in_utc(app, world):
 
 
 def test_it_only_counts_in_a_dry_run(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         issue(on=date(2026, 5, 1))
         tenancy.delete_practice("praktijk-een")
@@ -306,7 +306,7 @@ def test_it_only_counts_in_a_dry_run(app, world):
 
 
 def test_it_deletes_the_billing_details_of_a_gone_practice_once_its_last_invoice_goes(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         with_details("praktijk-twee", name="Praktijk Twee")
         issue(on=date(2026, 5, 1))
@@ -329,7 +329,7 @@ def test_it_deletes_the_billing_details_of_a_gone_practice_once_its_last_invoice
 
 
 def test_it_deletes_the_billing_details_of_an_erased_practice_with_its_last_invoice(app, world):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         issue(on=date(2026, 5, 1))
         erased = practice()
@@ -349,7 +349,7 @@ def test_it_runs_in_the_retention_job_and_records_what_it_deleted(app, world):
     from app.console.models import ConsoleEvent
     from app.retention.services import run_retention
 
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         issue(on=date(2026, 5, 1))
         issue(on=date(2027, 5, 1))
@@ -370,7 +370,7 @@ def test_it_runs_in_the_retention_job_and_records_what_it_deleted(app, world):
 def test_it_deletes_an_invoice_by_hand_only_after_its_deadline(app, world, moment, left):
     import time_machine
 
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with_details()
         issue(on=date(2026, 12, 31))
     with time_machine.travel(datetime.fromisoformat(moment), tick=False):
