@@ -108,9 +108,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from app.assessments.cli import assessments_cli
     from app.audit.cli import audit_cli
+    from app.backup.cli import backup_cli
     from app.demo.cli import demo_command
     from app.scheduler.cli import scheduler_command, serve_command
     from app.tenancy.cli import practices_cli
 
-    for command in (practices_cli, assessments_cli, audit_cli, demo_command, scheduler_command, serve_command):
+    for command in (practices_cli, assessments_cli, audit_cli, demo_command, scheduler_command, serve_command,
+                    backup_cli):
         app.cli.add_command(command)

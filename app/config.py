@@ -61,12 +61,30 @@ class Defaults:
     SESSION_COOKIE_NAME = "koers_session"
     # Touching the session row on every request would turn each read into a write.
     SESSION_TOUCH_INTERVAL_SECONDS = 60
+    # Sessions end after this long without a request (coaches and admins / clients) and after
+    # SESSION_ABSOLUTE_HOURS whatever happens (app/accounts/services.py user_for_session).
+    SESSION_IDLE_MINUTES_STAFF = 30
+    SESSION_IDLE_MINUTES_CLIENT = 120
+    SESSION_ABSOLUTE_HOURS = 12
+    # Failed sign-ins and link attempts (app/accounts/throttle.py): after this many failures in
+    # the window, attempts wait 1, 2, 4 ... minutes, capped. Addresses get more room than
+    # accounts, as a practice's office often shares one address.
+    THROTTLE_ACCOUNT_FAILURES = 5
+    THROTTLE_ADDRESS_FAILURES = 10
+    THROTTLE_WINDOW_MINUTES = 15
+    THROTTLE_FIRST_DELAY_MINUTES = 1
+    THROTTLE_MAX_DELAY_MINUTES = 60
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
     # A scheduled job's lease in the platform store lapses after this long if its holder died
     # (app/retention/runs.py); set it above the longest retention run.
     JOB_LEASE_MINUTES = 120
+
+    # The daily backup job (app/backup): how many of its archives are kept, the newest of each
+    # of the last N days and of each of the last N weeks; older ones are removed.
+    BACKUP_KEEP_DAILY = 14
+    BACKUP_KEEP_WEEKLY = 8
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

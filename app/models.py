@@ -22,3 +22,4 @@ from app.console import models as console_models  # noqa: F401
 from app.billing import models as billing_models  # noqa: F401
 from app.retention import models as retention_models  # noqa: F401
 from app.dossiers import models as dossiers_models  # noqa: F401
+from app.backup import models as backup_models  # noqa: F401

@@ -20,6 +20,7 @@ from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
 from app.accounts.models import Role, User
+from app.backup.services import register_practice_erasure
 from app.console import services as console
 from app.extensions import db
 from app.mail.services import send_after_commit
@@ -95,6 +96,7 @@ def _remind(practice: Practice, kind: str, erase_on: date, dry_run: bool) -> int
 def _erase(slug: str, now: datetime) -> None:
     """Destroy the practice's file, key and export folder, then mark its row erased (rerun-safe)."""
     remove_practice_files(slug)
+    register_practice_erasure(slug)  # a restore of an older backup removes it again (app/backup)
     shutil.rmtree(Path(current_app.instance_path) / "exports" / slug, ignore_errors=True)
     db.session.rollback()
     with writing():

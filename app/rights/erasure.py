@@ -35,7 +35,7 @@ from app.audit.services import audit
 from app.extensions import db
 from app.rights import services
 from app.rights.models import DataRequest
-from app.tenancy.context import current_engine
+from app.tenancy.context import current_engine, current_practice
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,9 @@ class Erased:
 
     counts: dict[str, int]
     exports: list[str]
+    # For the erasure register (app/backup): which client of which practice, ids only.
+    client_id: int | None = None
+    practice_slug: str | None = None
 
 
 def erase_records(client: User, actor: User | None, *, action: str = "client.erased", by: str | None = None) -> Erased:
@@ -174,11 +177,17 @@ def erase_records(client: User, actor: User | None, *, action: str = "client.era
     if by:
         detail["by"] = by
     audit(action, "client", client_id, actor=actor, subject_id=client_id, detail=detail)
-    return Erased(counts, exports)
+    return Erased(counts, exports, client_id, current_practice().slug)
 
 
 def finish_erasure(erased: list[Erased] | Erased) -> None:
-    """After the commit: remove the export files that may hold the erased clients, and empty the WAL."""
+    """After the commit: record the erasures in the erasure register, remove the export files that may hold the erased clients, and empty the WAL."""
+    # First, outside the practice file: a restore of an older backup erases them again (app/backup).
+    from app.backup.services import register_client_erasure
+
+    for one in erased if isinstance(erased, list) else [erased]:
+        if one.client_id is not None and one.practice_slug is not None:
+            register_client_erasure(one.practice_slug, one.client_id)
     for one in erased if isinstance(erased, list) else [erased]:
         _remove_export_files(one.exports)
     checkpoint_wal()

@@ -95,6 +95,13 @@ def run_retention_job() -> dict[str, Any]:
     return run_retention(dry_run=False).counts
 
 
+def run_daily_backup() -> dict[str, int]:
+    """The daily backup: an encrypted archive of every store, older scheduled ones pruned (app/backup)."""
+    from app.backup.services import daily_backup
+
+    return daily_backup()
+
+
 def run_job(app: Flask, job_id: str, job: Callable[[], Any]) -> None:
     """Run job with an app context, under its lease, recorded in job_runs, marked as job work in the audit log."""
     from app.retention.runs import record_run

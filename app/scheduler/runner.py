@@ -20,6 +20,7 @@ from app.scheduler.jobs import (
     anchor_audit_chains,
     purge_expired_links,
     remove_expired_exports,
+    run_daily_backup,
     run_job,
     run_retention_job,
 )
@@ -31,6 +32,7 @@ JOBS: tuple[tuple[str, Callable[[], object], BaseTrigger], ...] = (
     ("audit.anchor_chains", anchor_audit_chains, IntervalTrigger(hours=1, timezone=UTC)),
     ("archive.remove_expired_exports", remove_expired_exports, IntervalTrigger(minutes=30, timezone=UTC)),
     ("retention.run", run_retention_job, CronTrigger(hour=2, minute=30, timezone=UTC)),
+    ("backup.daily", run_daily_backup, CronTrigger(hour=3, minute=0, timezone=UTC)),
 )
 
 

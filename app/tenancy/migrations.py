@@ -179,3 +179,5 @@ from app.console import schema as _console_schema  # noqa: E402,F401
 from app.billing import schema as _billing_schema  # noqa: E402,F401
 from app.retention import schema as _retention_schema  # noqa: E402,F401
 from app.dossiers import schema as _dossiers_schema  # noqa: E402,F401
+from app.accounts import schema as _accounts_schema  # noqa: E402,F401
+from app.backup import schema as _backup_schema  # noqa: E402,F401

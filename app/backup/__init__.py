@@ -1,0 +1,1 @@
+"""Backups: encrypted online snapshots, their verification and restore, and the erasure register."""
