@@ -109,5 +109,19 @@ class UserSession(PracticeModel):
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
 
+class SignInAttempt(PracticeModel):
+    """One sign-in, invitation-link or reset-link attempt, for throttling; holds no address."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # Keyed hashes (app/accounts/throttle.py): never the e-mail or network address itself.
+    account_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    success: Mapped[bool] = mapped_column()
+
+
 # Registers the listener that keeps erased people's ids out of use.
 from app.accounts import ids as _ids  # noqa: E402,F401

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.accounts import services
+from app.accounts import rule as _rule  # noqa: F401  (registers the retention rule "accounts.sign_in_attempts")
+from app.accounts import services, throttle
 from app.accounts.access import home_endpoint
 from app.accounts.forms import (
     AcceptInvitationForm,
@@ -18,6 +20,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.accounts.models import Role
+from app.accounts.throttle import AttemptKind
 from app.clients.services import correct_details
 from app.extensions import db
 from app.mail.services import MailError
@@ -40,6 +43,32 @@ def _fresh_session(lang: str | None) -> None:
         session["lang"] = lang
 
 
+def _throttled_message(until) -> str:
+    """The words for a refused attempt; the same whether the account exists or not."""
+    return _("Too many attempts. Try again after %(time)s.", time=format_time(until, "HH:mm"))
+
+
+def _throttled_link(kind: str) -> Page | None:
+    """The page for a link attempt from a throttled address, or None to go on."""
+    until = throttle.blocked_until(kind, request.remote_addr)
+    if until is None:
+        return None
+    return render_template("accounts/link_invalid.html", message=_throttled_message(until)), 429
+
+
+def _checked_link(token: str, purpose: str, kind: str):
+    """The redeemable token, or the page to answer with (throttled, invalid); bad links are counted."""
+    refused = _throttled_link(kind)
+    if refused is not None:
+        return None, refused
+    try:
+        return services.redeemable_token(token, purpose), None
+    except services.AccountError as error:
+        db.session.rollback()
+        throttle.record(kind, request.remote_addr, False)
+        return None, (render_template("accounts/link_invalid.html", message=str(error)), 410)
+
+
 def _sign_in(user: services.User) -> Response:
     """Open a server-side session for user and go to their page."""
     _fresh_session(user.locale or session.get("lang"))
@@ -56,15 +85,22 @@ def login() -> Page:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        until = throttle.blocked_until(AttemptKind.PASSWORD, request.remote_addr, email)
+        if until is not None:
+            # Refused without looking at the password; the same words whether the account exists or not.
+            form.form_errors.append(_throttled_message(until))
+            return render_template("accounts/login.html", form=form), 429
+        user = services.authenticate(email, form.password.data or "")
+        throttle.record(AttemptKind.PASSWORD, request.remote_addr, user is not None, email)
         if user is not None:
             target = safe_next(form.next.data, f"/{current_practice().slug}/")
             response = _sign_in(user)
             return redirect(target, 303) if target else response
         # The same words whether the address exists or not.
         form.form_errors.append(_("This e-mail address and password do not match. Try again, or reset your password."))
-    status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
 
 
@@ -84,10 +120,9 @@ def logout() -> Response:
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> Page:
     """Choose a name and password through an invitation link."""
-    try:
-        invitation = services.redeemable_token(token, services.TokenPurpose.INVITATION)
-    except services.AccountError as error:
-        return render_template("accounts/link_invalid.html", message=str(error)), 410
+    invitation, refused = _checked_link(token, services.TokenPurpose.INVITATION, AttemptKind.INVITATION)
+    if refused is not None:
+        return refused
     invited = services.user_by_id(invitation.user_id)
     form = AcceptInvitationForm(obj=invited if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -129,10 +164,9 @@ def forgot_password() -> Page:
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Page:
     """Choose a new password through a reset link."""
-    try:
-        services.redeemable_token(token, services.TokenPurpose.PASSWORD_RESET)
-    except services.AccountError as error:
-        return render_template("accounts/link_invalid.html", message=str(error)), 410
+    _token, refused = _checked_link(token, services.TokenPurpose.PASSWORD_RESET, AttemptKind.RESET)
+    if refused is not None:
+        return refused
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

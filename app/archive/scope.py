@@ -67,6 +67,8 @@ REGISTRY: dict[str, Belongs] = {
                               why="one-time invitation and reset links: their hashes are secrets, and they expire"),
     "user_sessions": Belongs("user_sessions", NEVER,
                              why="sign-in sessions: their hashes are secrets, and they end"),
+    "sign_in_attempts": Belongs("sign_in_attempts", NEVER,
+                                why="throttling counts of failed sign-ins: hashed keys that age out in a day"),
     "client_profiles": Belongs("client_profiles", CLIENT, "user_id", client_import=True),
     # audit
     "audit_events": Belongs("audit_events", AUDIT,

@@ -22,6 +22,7 @@ RULE_MODULES = (
     "app.dossiers.services",
     "app.dossiers.rule",
     "app.billing.services",
+    "app.accounts.rule",
 )
 
 
