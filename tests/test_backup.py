@@ -336,3 +336,40 @@ def test_it_runs_the_daily_backup_as_a_recorded_job_and_prunes(app, world):
         archives = list(folder.glob("koers-daily-*.kbk"))
         assert len(archives) == 1
         assert backup.verify_backup(archives[0])[1] == []
+
+
+def test_it_refuses_to_restore_an_archive_that_does_not_verify_and_creates_nothing(app, world, tmp_path):
+    archive = make_backup(app)
+    data = bytearray(archive.read_bytes())
+    data[-5] ^= 0x01
+    archive.write_bytes(bytes(data))
+    target = tmp_path / "restored"
+    result = app.test_cli_runner().invoke(args=["backup", "restore", str(archive), "--to", str(target)])
+    assert result.exit_code == 1 and "restore failed" in result.output
+    assert not target.exists()
+    assert not [p for p in tmp_path.iterdir() if "restoring" in p.name]
+
+
+def test_it_only_shows_the_restored_folder_once_the_erasures_are_applied(app, world, tmp_path):
+    client_id = add_marked_client(app, world)
+    archive = make_backup(app)
+    erase(app, world, client_id)
+    target = tmp_path / "restored"
+    restore(app, archive, target)
+    # Worked in a hidden folder beside it, renamed when done: nothing is left behind.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert not (target / "secret_key").exists()
+    assert (target / "keys").stat().st_mode & 0o777 == 0o700
+
+
+def test_it_does_not_erase_again_an_id_erased_before_the_backup(app, world, tmp_path, restored_app):
+    # An id in the register from before the backup may now belong to someone else: left alone.
+    with app.app_context():
+        backup.register_erasure(ONE, ErasureKind.CLIENT, world.ids["carol"], datetime.now(UTC) - timedelta(days=1))
+    archive = make_backup(app)
+    target = tmp_path / "restored"
+    result = restore(app, archive, target)
+    assert "erased again from the erasure register: 0" in result.output
+    restored = restored_app(target)
+    with restored.app_context(), use_practice(tenancy.find_practice(ONE)):
+        assert accounts.user_by_id(world.ids["carol"]) is not None

@@ -307,8 +307,11 @@ def create_backup(kind: str = "backup", now: datetime | None = None) -> Created:
                 log.error("backup: the file of practice %s is missing; left out", practice.slug)
                 missing.append(practice.slug)
                 continue
+            # Its own moment: a restore erases again what was erased in this file after it.
+            at = _iso(utcnow())
             snapshot(source, work / "tenants" / f"{practice.slug}.sqlite")
-            files.append({"name": f"tenants/{practice.slug}.sqlite", "kind": "practice", "slug": practice.slug})
+            files.append({"name": f"tenants/{practice.slug}.sqlite", "kind": "practice", "slug": practice.slug,
+                          "snapshot_at": at})
         for entry in files:
             path = work / entry["name"]
             entry["size"] = path.stat().st_size
@@ -475,7 +478,9 @@ def restore_backup(archive: Path, target: Path) -> Restored:
                 _copy_private(keys_dir / name, staging / "keys" / name)
         _mark_removed(staging, removed, register)
         _copy_register(staging, register)
-        again = _erase_clients_again(staging, register, backup_time, kept)
+        since = {e["slug"]: datetime.fromisoformat(e["snapshot_at"]).astimezone(UTC)
+                 for e in manifest["files"] if e["kind"] == "practice" and e.get("snapshot_at")}
+        again = _erase_clients_again(staging, register, backup_time, kept, since)
         os.chmod(staging, 0o700)
         if target.exists():
             target.rmdir()  # empty, checked above
@@ -526,14 +531,17 @@ def _copy_register(staging: Path, register: list[RegisterEntry]) -> None:
         register_erasure(entry.slug, entry.kind, entry.subject_id, entry.erased_at, instance=staging)
 
 
-def _erase_clients_again(staging: Path, register: list[RegisterEntry], backup_time: datetime, slugs: list[str]) -> int:
-    """Erase, in the restored practice files, every client erased at or after the backup's time.
+def _erase_clients_again(staging: Path, register: list[RegisterEntry], backup_time: datetime, slugs: list[str],
+                         since: dict[str, datetime]) -> int:
+    """Erase, in the restored practice files, every client erased at or after the moment that
+    file's snapshot began (the backup's start for archives without it).
 
     Only later erasures: a user id of a client erased before the backup may belong to someone
     else in it. Done by the restored instance's own code, exactly as an erasure is done there
     (rows and cascades deleted, tombstone, WAL truncated).
     """
-    todo = [e for e in register if e.kind == ErasureKind.CLIENT and e.slug in slugs and e.erased_at >= backup_time]
+    todo = [e for e in register if e.kind == ErasureKind.CLIENT and e.slug in slugs
+            and e.erased_at >= since.get(e.slug, backup_time)]
     if not todo:
         return 0
     from app import create_app
@@ -569,6 +577,10 @@ def _erase_clients_again(staging: Path, register: list[RegisterEntry], backup_ti
             db.engine.dispose()
     for leftover in staging.glob("secret_key"):
         leftover.unlink()  # made by the app above; the restored instance makes its own
+    # Mail the erasures above may have queued (a request closed, say) was only written to the
+    # folder's outbox; it is not sent from a restore, and it may name the erased client.
+    shutil.rmtree(staging / "mail", ignore_errors=True)
+    (staging / "mail").mkdir()
     return done
 
 
