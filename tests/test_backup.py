@@ -165,7 +165,10 @@ def test_it_prints_the_archive_path_as_the_last_line_and_keeps_keys_and_plain_da
     with app.app_context(), backup.open_archive(archive) as opened:
         members = sorted(str(p.relative_to(opened.folder)) for p in opened.folder.rglob("*") if p.is_file())
         assert not any(name.endswith(".key") for name in members)
-        assert MARK_FIRST.encode() in (opened.folder / "tenants" / f"{ONE}.sqlite").read_bytes()
+        archived = (opened.folder / "tenants" / f"{ONE}.sqlite").read_bytes()
+        assert MARK_FIRST.encode() in archived
+        # Special data stays encrypted with the practice's data key, which is not in the archive.
+        assert MARK_JOURNAL.encode() not in archived
 
 
 def test_it_fails_verification_when_one_byte_is_changed(app, world):

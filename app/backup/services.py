@@ -456,7 +456,7 @@ def restore_backup(archive: Path, target: Path) -> Restored:
                 raise BackupError("the archive did not verify: " + "; ".join(opened.problems))
             manifest = opened.manifest
             backup_time = datetime.fromisoformat(manifest["created_at"]).astimezone(UTC)
-            (staging / "tenants").mkdir()
+            (staging / "tenants").mkdir(mode=0o700)
             (staging / "keys").mkdir(mode=0o700)
             for entry in manifest["files"]:
                 shutil.copyfile(opened.folder / entry["name"], staging / entry["name"])
