@@ -25,6 +25,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -35,7 +36,9 @@ from app.audit.services import audit
 from app.extensions import db
 from app.rights import services
 from app.rights.models import DataRequest
-from app.tenancy.context import current_engine, current_practice
+from app.tenancy.context import current_practice
+from app.tenancy.services import existing_file
+from app.tenancy.sqlite import checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -242,17 +245,16 @@ def _remove_export_files(names: list[str]) -> None:
 
 
 def checkpoint_wal() -> tuple[int, int, int]:
-    """Copy every page of the practice's write-ahead log into its file and truncate the log.
+    """Copy every page of the practice's write-ahead log into its file and empty the log.
 
-    Returns SQLite's (busy, log pages, checkpointed pages); busy is 1 when a reader kept
-    the log from being emptied (it is then emptied by a later checkpoint).
+    Through app.tenancy.sqlite.checkpoint, the one place Koers checkpoints (under the file's
+    write lock). Returns (busy, log pages, checkpointed pages); busy is 1 when a writer or
+    reader kept the log from being emptied (it is then emptied by a later checkpoint).
     """
-    connection = current_engine().raw_connection()
-    try:
-        row = connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    finally:
-        connection.close()
-    result = (int(row[0]), int(row[1]), int(row[2]))
+    done = checkpoint(
+        existing_file(current_practice().slug), current_app.config["SQLITE_BUSY_TIMEOUT_MS"], empty=True
+    )
+    result = (int(done.busy), done.log_frames, done.checkpointed)
     if result[0]:
         log.warning("the write-ahead log could not be emptied after an erasure (a reader was busy)")
     return result

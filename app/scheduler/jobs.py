@@ -102,6 +102,27 @@ def run_daily_backup() -> dict[str, int]:
     return daily_backup()
 
 
+def checkpoint_files() -> dict[str, Counts | str]:
+    """Copy the write-ahead log of every practice file and of the platform store into the file,
+    under the file's write lock (app/tenancy/sqlite.py checkpoint), so no log grows without bound."""
+    from flask import current_app
+
+    from app.tenancy.context import current_practice
+    from app.tenancy.services import existing_file, platform_path
+    from app.tenancy.sqlite import checkpoint
+
+    timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"]
+
+    def frames(done: Any) -> Counts:
+        return {"log_frames": done.log_frames, "checkpointed": done.checkpointed, "busy": int(done.busy)}
+
+    results: dict[str, Counts | str] = for_each_practice(
+        lambda: frames(checkpoint(existing_file(current_practice().slug), timeout))
+    )
+    results["platform"] = frames(checkpoint(platform_path(), timeout))  # a reserved slug: no practice has it
+    return results
+
+
 def run_job(app: Flask, job_id: str, job: Callable[[], Any]) -> None:
     """Run job with an app context, under its lease, recorded in job_runs, marked as job work in the audit log."""
     from app.retention.runs import record_run

@@ -18,6 +18,7 @@ from flask import Flask
 
 from app.scheduler.jobs import (
     anchor_audit_chains,
+    checkpoint_files,
     purge_expired_links,
     remove_expired_exports,
     run_daily_backup,
@@ -32,6 +33,8 @@ JOBS: tuple[tuple[str, Callable[[], object], BaseTrigger], ...] = (
     ("audit.anchor_chains", anchor_audit_chains, IntervalTrigger(hours=1, timezone=UTC)),
     ("archive.remove_expired_exports", remove_expired_exports, IntervalTrigger(minutes=30, timezone=UTC)),
     ("retention.run", run_retention_job, CronTrigger(hour=2, minute=30, timezone=UTC)),
+    # Automatic checkpoints are off (the WAL-reset bug): this keeps the -wal files short.
+    ("sqlite.checkpoint", checkpoint_files, IntervalTrigger(minutes=5, timezone=UTC)),
     ("backup.daily", run_daily_backup, CronTrigger(hour=3, minute=0, timezone=UTC)),
 )
 
