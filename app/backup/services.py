@@ -1,6 +1,6 @@
 """Backups that restore: online snapshots, one encrypted archive, verify, restore, the erasure register.
 
-An archive is a tar file holding `manifest.json`, `platform.sqlite` and `tenants/<slug>.sqlite`
+An archive is a gzip-compressed tar file holding `manifest.json`, `platform.sqlite` and `tenants/<slug>.sqlite`
 for every practice, each a consistent snapshot taken with SQLite's online backup API while
 the app keeps serving. The tar is encrypted with the backup key (instance/keys/_backup.key)
 using AES-256-GCM in chunks of 1 MiB: the file starts with MAGIC and an 8-byte random nonce
@@ -328,8 +328,8 @@ def create_backup(kind: str = "backup", now: datetime | None = None) -> Created:
             "data_keys_included": False,
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        tar_path = work / "archive.tar"
-        with tarfile.open(tar_path, "w") as tar:
+        tar_path = work / "archive.tar.gz"
+        with tarfile.open(tar_path, "w:gz", compresslevel=6) as tar:
             for name in ["manifest.json", *(entry["name"] for entry in files)]:
                 tar.add(work / name, arcname=name, recursive=False)
         stamp = started.strftime("%Y%m%dT%H%M%SZ")
@@ -375,7 +375,7 @@ def open_archive(archive: Path, key: bytes | None = None) -> Iterator[Opened]:
         unpacked.mkdir()
         (unpacked / "tenants").mkdir()
         try:
-            with tarfile.open(tar_path, "r") as tar:
+            with tarfile.open(tar_path, "r:*") as tar:  # gzip-compressed since format 1; plain tar read too
                 for member in tar.getmembers():
                     if not member.isfile() or not _MEMBER_RE.match(member.name):
                         raise BackupError("the archive holds an unexpected entry")
