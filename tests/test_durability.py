@@ -31,7 +31,7 @@ from app.exercises.questions import load_answer
 from app.extensions import db
 from app.scheduler.jobs import checkpoint_files
 from app.scheduler.runner import JOBS
-from app.tenancy.context import use_practice
+from app.tenancy.context import practice_engines, use_practice
 from app.tenancy.sqlite import checkpoint, open_connection
 from tests.conftest import ONE, PASSWORD, PERSONAS, close_app, free_port
 
@@ -75,6 +75,18 @@ def test_it_never_checkpoints_on_commit(tmp_path):
         done = checkpoint(path)
         assert not done.busy and done.log_frames >= 1500 and done.checkpointed == done.log_frames
         assert reader.execute("SELECT count(*) FROM notes").fetchone()[0] == 1500
+
+
+def test_it_turns_automatic_checkpoints_off_on_every_connection_the_app_opens(app, world):
+    with app.app_context():
+        practice = practice_engines().get(ONE).raw_connection()
+        platform = db.engine.raw_connection()
+        try:
+            for conn in (practice, platform):
+                assert conn.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        finally:
+            practice.close()
+            platform.close()
 
 
 def test_it_takes_no_checkpoint_while_another_connection_holds_the_write_lock(tmp_path):
@@ -329,6 +341,7 @@ def test_it_keeps_every_acknowledged_save_when_the_server_is_killed(app, world, 
         # Kill it in the middle of the stream of saves, once a good number were acknowledged.
         while sum(len(w.acked) for w in writers) < 300 and time.monotonic() - started < 15:
             time.sleep(0.02)
+        wal_at_kill = wal_size(practice_file)
         server.kill()
         stop.set()
         for thread in threads:
@@ -354,7 +367,7 @@ def test_it_keeps_every_acknowledged_save_when_the_server_is_killed(app, world, 
                 assert revision == last_revision + 1 and value == writer.sent[-1]
             assert page_status == 200 and value in page
         print(f"\ncrash test: {acknowledged} saves acknowledged in {time.monotonic() - started:.1f}s, "
-              f"{len(checkpoints)} checkpoints alongside, practice WAL {wal_size(instance / 'tenants' / f'{ONE}.sqlite')} bytes")
+              f"{len(checkpoints)} checkpoints alongside, practice WAL {wal_at_kill} bytes at the kill, {wal_size(instance / 'tenants' / f'{ONE}.sqlite')} bytes")
     finally:
         server.stop()
     assert set(integrity_of_every_file(instance).values()) == {"ok"}
@@ -375,6 +388,7 @@ def test_it_saves_for_32_concurrent_writers_without_a_failure(app, world, instan
         for thread in threads:
             thread.join(timeout=120)
         elapsed = time.monotonic() - started
+        wal_after = wal_size(instance / "tenants" / f"{ONE}.sqlite")
         statuses = [s for w in writers for s in w.statuses]
         assert [e for w in writers for e in w.errors] == []
         assert len(statuses) == writers_count * saves_each and set(statuses) == {200}
@@ -382,5 +396,5 @@ def test_it_saves_for_32_concurrent_writers_without_a_failure(app, world, instan
         server.stop()
     answers, _saved = stored_answers(app, world, assignment_id)
     assert {qid: answers[qid] for qid in question_ids} == {w.question_id: w.acked[-1] for w in writers}
-    print(f"\n32 writers: {len(statuses)} saves in {elapsed:.1f}s")
+    print(f"\n32 writers: {len(statuses)} saves in {elapsed:.1f}s, practice WAL {wal_after} bytes (no checkpoint ran)")
     assert set(integrity_of_every_file(instance).values()) == {"ok"}
