@@ -376,3 +376,24 @@ def test_it_does_not_erase_again_an_id_erased_before_the_backup(app, world, tmp_
     restored = restored_app(target)
     with restored.app_context(), use_practice(tenancy.find_practice(ONE)):
         assert accounts.user_by_id(world.ids["carol"]) is not None
+
+
+def test_it_erases_again_every_kind_of_record_of_a_client_the_retention_job_erased(app, world, tmp_path, restored_app):
+    import secrets as _secrets
+
+    from tests.test_dossiers_job import DAY_AFTER, finished_client, run_rule
+    from tests.test_erasure import marker_in_orm
+
+    mark = "mrk" + _secrets.token_hex(8)
+    client_id = finished_client(app, world, mark)
+    archive = make_backup(app)
+    assert run_rule(app, world, DAY_AFTER)["dossiers_erased"] == 1  # erased in the job's after-commit step
+    with app.app_context():
+        assert db.session.scalar(select(ErasureRecord.subject_id)) == client_id
+    target = tmp_path / "restored"
+    restore(app, archive, target)
+    assert mark.encode() not in file_bytes(target / "tenants" / f"{ONE}.sqlite")
+    restored = restored_app(target)
+    with restored.app_context(), use_practice(tenancy.find_practice(ONE)):
+        assert db.session.get(User, client_id) is None
+        assert marker_in_orm(mark) == []
