@@ -100,6 +100,7 @@ def test_it_creates_a_practice_and_prints_an_invitation_link_that_works(bare_app
         ("static", "'static' is reserved"),
         ("healthz", "'healthz' is reserved"),
         ("platform", "'platform' is reserved"),
+        ("master", "'master' is reserved"),  # its key file would be the master key
     ],
 )
 def test_it_refuses_an_invalid_or_reserved_slug_in_one_line(bare_app, instance, slug, says):

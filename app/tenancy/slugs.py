@@ -8,12 +8,13 @@ from werkzeug.routing import BaseConverter, ValidationError
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]"
 _SLUG_RE = re.compile(rf"\A{SLUG_PATTERN}\Z")
 
-# First path segments that belong to the application itself, never to a practice.
+# First path segments that belong to the application itself, never to a practice; and
+# "master", whose key file (keys/master.key) is the instance master key.
 RESERVED_SLUGS = frozenset(
     {
         "static", "healthz", "platform", "admin", "api", "language", "login", "logout",
         "assets", "favicon", "robots", "well-known", "www", "mail", "koers", "demo-reset",
-        "about", "help", "privacy", "status", "system", "root",
+        "about", "help", "privacy", "status", "system", "root", "master",
     }
 )
 
