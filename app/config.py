@@ -66,6 +66,9 @@ class Defaults:
     SESSION_IDLE_MINUTES_STAFF = 30
     SESSION_IDLE_MINUTES_CLIENT = 120
     SESSION_ABSOLUTE_HOURS = 12
+    # Dangerous actions (erasure, whole-practice export, dossier deletion) ask for the password
+    # again when it was not entered in this session in the last REAUTH_MINUTES.
+    REAUTH_MINUTES = 10
     # Failed sign-ins and link attempts (app/accounts/throttle.py): after this many failures in
     # the window, attempts wait 1, 2, 4 ... minutes, capped. Addresses get more room than
     # accounts, as a practice's office often shares one address.

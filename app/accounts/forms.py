@@ -70,3 +70,10 @@ class ProfileForm(FlaskForm):
     last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)])
     phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """The password again, before a dangerous action."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024)])
+    next = HiddenField()

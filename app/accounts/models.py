@@ -107,6 +107,10 @@ class UserSession(PracticeModel):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(30))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+    # Approximate only: the first two parts of the network address ("192.168.x.x").
+    address: Mapped[str | None] = mapped_column(String(45))
+    # When the password was last entered in this session (sign-in or confirmation).
+    password_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SignInAttempt(PracticeModel):

@@ -1,19 +1,21 @@
 """Signing in and out, invitations, password resets, the account page and language."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.accounts import rule as _rule  # noqa: F401  (registers the retention rule "accounts.sign_in_attempts")
-from app.accounts import services, throttle
+from app.accounts import reauth, services, sessions, throttle
 from app.accounts.access import home_endpoint
 from app.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    ConfirmPasswordForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -72,7 +74,7 @@ def _checked_link(token: str, purpose: str, kind: str):
 def _sign_in(user: services.User) -> Response:
     """Open a server-side session for user and go to their page."""
     _fresh_session(user.locale or session.get("lang"))
-    services.start_session(user, request.user_agent.string)
+    services.start_session(user, request.user_agent.string, request.remote_addr)
     login_user(user)
     return redirect(url_for(home_endpoint(user.role)), 303)
 
@@ -216,6 +218,71 @@ def change_password() -> Page:
             return redirect(url_for("practice.accounts.account"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.route("/account/confirm-password", methods=["GET", "POST"])
+@login_required
+def confirm_password() -> Page:
+    """Enter the password again before a dangerous action, then go back to it."""
+    form = ConfirmPasswordForm()
+    prefix = f"/{current_practice().slug}/"
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next", ""), prefix) or ""
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        until = throttle.blocked_until(AttemptKind.PASSWORD, request.remote_addr, current_user.email)
+        if until is not None:
+            form.form_errors.append(_throttled_message(until))
+            return render_template("accounts/confirm_password.html", form=form), 429
+        correct = services.check_password(current_user.password_hash, form.password.data or "")
+        throttle.record(AttemptKind.PASSWORD, request.remote_addr, correct, current_user.email)
+        if correct:
+            reauth.mark_password_verified(current_user)
+            target = safe_next(form.next.data, prefix)
+            return redirect(target or url_for(home_endpoint(current_user.role)), 303)
+        form.password.errors.append(_("This password is not correct."))
+    return render_template("accounts/confirm_password.html", form=form), status
+
+
+@bp.get("/account/sessions")
+@login_required
+def sessions_page() -> Page:
+    """The person's active sessions: device, since when, last seen, approximate address."""
+    live = sessions.live_sessions(current_user)
+    rows = [
+        {"session": s, "device": sessions.device_label(s.user_agent), "current": sessions.is_current(current_user, s)}
+        for s in live
+    ]
+    rows.sort(key=lambda row: not row["current"])
+    return render_template("accounts/sessions.html", rows=rows, idle=services.idle_limit(current_user))
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int) -> Response:
+    """End one of the person's own sessions (ending this one signs out here)."""
+    target = sessions.own_live_session_or_none(current_user, session_id)
+    if target is None:
+        abort(404)
+    current = sessions.is_current(current_user, target)
+    sessions.end_own_session(current_user, target)
+    if current:
+        lang = current_user.locale or session.get("lang")
+        logout_user()
+        _fresh_session(lang)
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("practice.accounts.login"), 303)
+    flash(_("The session has been ended."), "success")
+    return redirect(url_for("practice.accounts.sessions_page"), 303)
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions() -> Response:
+    """End every session of the person except this one."""
+    count = sessions.end_other_sessions(current_user)
+    flash(ngettext("%(num)d other session has been ended.", "%(num)d other sessions have been ended.", count), "success")
+    return redirect(url_for("practice.accounts.sessions_page"), 303)
 
 
 @bp.post("/language")

@@ -22,3 +22,14 @@ def t0023_sign_in_attempts(db: Database) -> None:
         CREATE INDEX ix_sign_in_attempts_at ON sign_in_attempts (at);
         """,
     )
+
+
+@practice_migrations()
+def t0023b_session_details(db: Database) -> None:
+    run_script(
+        db,
+        """
+        ALTER TABLE user_sessions ADD COLUMN address VARCHAR(45);
+        ALTER TABLE user_sessions ADD COLUMN password_verified_at VARCHAR(32);
+        """,
+    )

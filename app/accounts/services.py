@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, flash, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -359,8 +359,13 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User, user_agent: str | None) -> str:
-    """Record a new signed-in session for user and return its secret (commits)."""
+def start_session(user: User, user_agent: str | None, address: str | None = None) -> str:
+    """Record a new signed-in session for user and return its secret (commits).
+
+    Only an approximate address is kept (app/accounts/sessions.py approximate_address).
+    """
+    from app.accounts.sessions import approximate_address
+
     secret = new_secret()
     now = utcnow()
     db.session.add(
@@ -370,6 +375,8 @@ def start_session(user: User, user_agent: str | None) -> str:
             created_at=now,
             last_seen_at=now,
             user_agent=(user_agent or "")[:200] or None,
+            address=approximate_address(address),
+            password_verified_at=now,
         )
     )
     audit("login", "user", user.id, actor=user)
@@ -389,11 +396,37 @@ def user_for_session(secret: str) -> User | None:
     if user is None or not user.active:
         return None
     now = utcnow()
+    ended = _timed_out(user, session, now)
+    if ended is not None:
+        session.ended_at = now
+        session.end_reason = ended
+        db.session.commit()
+        if has_request_context():
+            if ended == "idle":
+                flash(_("You were signed out because you were away for a while. Sign in again."), "info")
+            else:
+                flash(_("You were signed out because you have been signed in for a long time. Sign in again."), "info")
+        return None
     if now - session.last_seen_at > timedelta(seconds=current_app.config["SESSION_TOUCH_INTERVAL_SECONDS"]):
         session.last_seen_at = now
         db.session.commit()
     user.session_secret = secret
     return user
+
+
+def idle_limit(user: User) -> timedelta:
+    """How long a session of this person may go without a request."""
+    name = "SESSION_IDLE_MINUTES_CLIENT" if user.role == Role.CLIENT else "SESSION_IDLE_MINUTES_STAFF"
+    return timedelta(minutes=current_app.config[name])
+
+
+def _timed_out(user: User, session: UserSession, now: datetime) -> str | None:
+    """"expired" past the absolute limit, "idle" past the idle limit, else None."""
+    if now - session.created_at > timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]):
+        return "expired"
+    if now - session.last_seen_at > idle_limit(user):
+        return "idle"
+    return None
 
 
 def end_session(secret: str, reason: str) -> None:

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
 from app.accounts.access import role_required
+from app.accounts.reauth import recent_password_required
 from app.accounts.models import Role, User
 from app.archive import jobs, services
 from app.archive.forms import ImportForm
@@ -113,6 +114,7 @@ def client_export(client_id: int) -> Response:
 
 @bp.post("/practice")
 @role_required(Role.PRACTICE_ADMIN)
+@recent_password_required
 def practice_export() -> Response:
     """The practice admin prepares the export of the whole practice."""
     if not ActionForm().validate_on_submit():

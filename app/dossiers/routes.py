@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.accounts.access import role_required
+from app.accounts.reauth import recent_password_required
 from app.accounts.models import Role, User
 from app.dossiers import rule as _rule  # noqa: F401  (registers the retention rule "dossiers.expired")
 from app.dossiers import services
@@ -81,6 +82,7 @@ def extend(client_id: int) -> Response:
 
 @bp.route("/<int:client_id>/delete", methods=["GET", "POST"])
 @role_required(Role.COACH)
+@recent_password_required
 def delete(client_id: int) -> Response:
     """Delete a due dossier now, once the client's full name is typed (the same deletion as the erasure right)."""
     client: User = services.get_due_client_or_404(client_id, current_user)

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts import services as accounts
 from app.accounts.access import role_required
+from app.accounts.reauth import recent_password_required
 from app.accounts.models import Role, User
 from app.clients.sections import dossier_section
 from app.extensions import db
@@ -280,6 +281,7 @@ def get_client_for_erasure_or_404(client_id: int) -> User:
 
 @bp.route("/erase/<int:client_id>", methods=["GET", "POST"])
 @role_required(Role.PRACTICE_ADMIN)
+@recent_password_required
 def erase(client_id: int) -> Response:
     """Show what erasing a client deletes (counts only) and erase them once their full name is typed."""
     client = get_client_for_erasure_or_404(client_id)
