@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
 from app.backup.models import ErasureKind
-from app.tenancy.sqlite import open_connection
+from app.tenancy.sqlite import checkpoint, open_connection
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -513,9 +513,9 @@ def _mark_removed(staging: Path, removed: list[str], register: list[RegisterEntr
                 (_iso(when.get(slug, utcnow())), slug),
             )
         conn.execute("COMMIT")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
+    checkpoint(staging / "platform.sqlite", empty=True)
 
 
 def _copy_register(staging: Path, register: list[RegisterEntry]) -> None:
