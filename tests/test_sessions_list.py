@@ -12,7 +12,7 @@ from app.accounts.sessions import approximate_address, device_label
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.tenancy.context import use_practice
-from tests.conftest import PERSONAS, Visitor
+from tests.conftest import Visitor
 
 FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
 CHROME_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -32,10 +32,11 @@ def session_ids(page: str) -> list[int]:
     return [int(n) for n in re.findall(r"/account/sessions/(\d+)/end", page)]
 
 
-def test_it_labels_devices_and_keeps_only_part_of_the_address():
-    assert device_label(FIREFOX_ANDROID) == "Firefox on Android"
-    assert device_label(CHROME_WINDOWS) == "Chrome on Windows"
-    assert device_label("curl/8.0") is None
+def test_it_labels_devices_and_keeps_only_part_of_the_address(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert device_label(FIREFOX_ANDROID) == "Firefox on Android"
+        assert device_label(CHROME_WINDOWS) == "Chrome on Windows"
+        assert device_label("curl/8.0") is None
     assert approximate_address("192.168.17.4") == "192.168.x.x"
     assert approximate_address("2001:db8::1") == "2001:0db8::"
     assert approximate_address("not an address") is None

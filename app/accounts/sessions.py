@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import User, UserSession
@@ -35,12 +36,12 @@ _SYSTEMS = (
 
 
 def device_label(user_agent: str | None) -> str | None:
-    """A short readable label such as "Firefox on Android", or None when the browser is not recognised."""
+    """A short readable label such as "Firefox on Android" (translated), or None when nothing is recognised."""
     agent = user_agent or ""
     browser = next((name for token, name in _BROWSERS if re.search(rf"\b{re.escape(token)}\b", agent)), None)
     system = next((name for token, name in _SYSTEMS if token in agent), None)
     if browser and system:
-        return f"{browser} on {system}"
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
     return browser or system
 
 
