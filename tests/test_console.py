@@ -197,3 +197,23 @@ def test_it_purges_console_sessions_ended_over_thirty_days_ago(app):
         assert purge_ended_sessions(utcnow() + timedelta(days=31)) == 2
         db.session.rollback()
         assert purge_ended_sessions(utcnow() + timedelta(days=1)) == 0
+
+
+def test_it_ends_an_operators_session_after_thirty_idle_minutes_and_after_twelve_hours(app):
+    import time_machine
+
+    with time_machine.travel("2026-03-02 09:00:00 +0000", tick=False) as clock:
+        ops = operator_visitor(app)
+        clock.move_to("2026-03-02 09:29:00 +0000")
+        assert ops.get("/platform/").status_code == 200
+        clock.move_to("2026-03-02 10:00:00 +0000")
+        assert ops.get("/platform/").status_code == 302  # to the console sign-in
+        busy = operator_visitor(app)
+        for minutes in range(20, 12 * 60, 20):  # a request every 20 minutes: never idle
+            clock.move_to(f"2026-03-02 {10 + minutes // 60}:{minutes % 60:02d}:00 +0000")
+            assert busy.get("/platform/").status_code == 200
+        clock.move_to("2026-03-02 22:05:00 +0000")
+        assert busy.get("/platform/").status_code == 302
+    with app.app_context():
+        reasons = sorted(s.end_reason for s in db.session.scalars(sa.select(OperatorSession)))
+        assert reasons == ["expired", "idle"]

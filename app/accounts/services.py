@@ -421,10 +421,14 @@ def idle_limit(user: User) -> timedelta:
 
 
 def _timed_out(user: User, session: UserSession, now: datetime) -> str | None:
-    """"expired" past the absolute limit, "idle" past the idle limit, else None."""
-    if now - session.created_at > timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]):
+    return session_timeout(session.created_at, session.last_seen_at, idle_limit(user), now)
+
+
+def session_timeout(created_at: datetime, last_seen_at: datetime, idle: timedelta, now: datetime) -> str | None:
+    """"expired" past the absolute limit, "idle" past the idle limit, else None (practice and console sessions)."""
+    if now - created_at > timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]):
         return "expired"
-    if now - session.last_seen_at > idle_limit(user):
+    if now - last_seen_at > idle:
         return "idle"
     return None
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.accounts.passwords import check_password, hash_password, needs_rehash, password_problem
+from app.accounts.services import session_timeout
 from app.console.events import console_event
 from app.console.models import Operator, OperatorSession
 from app.extensions import db
@@ -97,6 +98,17 @@ def operator_for_session(secret: str) -> Operator | None:
     if operator is None or not operator.active:
         return None
     now = utcnow()
+    # Operators count as staff: the same idle and absolute limits as practice admins.
+    ended = session_timeout(
+        session.created_at, session.last_seen_at, timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES_STAFF"]), now
+    )
+    if ended is not None:
+        with writing():
+            db.session.execute(
+                update(OperatorSession).where(OperatorSession.id == session.id).values(ended_at=now, end_reason=ended)
+            )
+            db.session.commit()
+        return None
     if now - session.last_seen_at > timedelta(seconds=current_app.config["SESSION_TOUCH_INTERVAL_SECONDS"]):
         with writing():
             db.session.execute(
